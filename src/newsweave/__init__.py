@@ -1,0 +1,76 @@
+"""newsweave: many outlets' articles in, sourced and cross-checked stories out.
+
+The public API is re-exported here lazily, so ``import newsweave`` does no work::
+
+    import newsweave
+    digest = newsweave.digest(["examples/"])
+    article = newsweave.read("examples/01_aldane-courier.txt")
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "digest": "newsweave.pipeline",
+    "read": "newsweave.pipeline",
+    "read_all": "newsweave.pipeline",
+    "DigestConfig": "newsweave.pipeline",
+    "IngestConfig": "newsweave.ingest",
+    "CleanConfig": "newsweave.clean",
+    "Article": "newsweave.records",
+    "Sentence": "newsweave.records",
+    "Span": "newsweave.records",
+    "Story": "newsweave.records",
+    "Digest": "newsweave.records",
+    "Problem": "newsweave.records",
+    "NewsweaveError": "newsweave.errors",
+    "InputError": "newsweave.errors",
+    "FormatError": "newsweave.errors",
+    "to_json": ("newsweave.render.json", "dumps"),
+    "from_json": ("newsweave.render.json", "loads"),
+    "to_markdown": ("newsweave.render.markdown", "render"),
+}
+__all__ = [
+    "Article",
+    "CleanConfig",
+    "Digest",
+    "DigestConfig",
+    "FormatError",
+    "IngestConfig",
+    "InputError",
+    "NewsweaveError",
+    "Problem",
+    "Sentence",
+    "Span",
+    "Story",
+    "digest",
+    "from_json",
+    "read",
+    "read_all",
+    "to_json",
+    "to_markdown",
+]
+
+if TYPE_CHECKING:
+    from newsweave.clean import CleanConfig
+    from newsweave.errors import FormatError, InputError, NewsweaveError
+    from newsweave.ingest import IngestConfig
+    from newsweave.pipeline import DigestConfig, digest, read, read_all
+    from newsweave.records import Article, Digest, Problem, Sentence, Span, Story
+    from newsweave.render.json import dumps as to_json
+    from newsweave.render.json import loads as from_json
+    from newsweave.render.markdown import render as to_markdown
+
+
+def __getattr__(name: str) -> Any:
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'newsweave' has no attribute {name!r}")
+    module_name, attribute = target if isinstance(target, tuple) else (target, name)
+    value = getattr(import_module(module_name), attribute)
+    globals()[name] = value  # later lookups skip this function
+    return value

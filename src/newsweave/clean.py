@@ -1,0 +1,383 @@
+"""Page chrome removal and metadata detection for scraped article text.
+
+A line is judged by general features, never by a list of one site's phrases:
+- does it end like a sentence (terminal punctuation, optionally inside closing quotes)?
+- how many words does it have (the issue's definition of a reporting sentence: more than 12
+  words ending in punctuation; such a line is never removed unless it is a call to action)?
+- does it use the vocabulary of web pages rather than of reporting (calls to action, share
+  buttons, consent banners, navigation)?
+- where is it: metadata (headline, standfirst, byline, dateline) lives before the first
+  reporting paragraph;
+- is it repeated across *different* pages of the same batch (site templates)?
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+from typing import Literal
+
+from newsweave.dates import is_empty_dateline, parse_dateline
+from newsweave.ingest.decode import normalise_text
+from newsweave.records import Article, RawDocument
+
+LineRole = Literal["title", "standfirst", "byline", "dateline", "body", "chrome"]
+
+_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_CONTINUES = re.compile(r"[:;][\"'”’»)\]]*$")  # "He said:" before a quoted paragraph
+_NAV_SEPARATORS = re.compile(r"\s[|›»•·>/]\s")
+_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*\.?")
+
+# The vocabulary of page furniture. Phrases, not single words, so reporting that mentions
+# "comment" or "Twitter" is not hit: "declined to comment" does not match "comments section".
+_CALL_TO_ACTION = re.compile(
+    r"""\b(?:
+        subscribe|subscription|subscribers?\ only|newsletters?|sign\ (?:up|in)|log\ ?in|logged\ in
+      | create\ an\ account|already\ have\ an\ account|thank\ you\ for\ (?:registering|subscribing|signing|reading)
+      | register\ (?:now|for\ free|here)|free\ trial|support\ (?:our|independent)\ journalism|donate\ now
+      | cookies?|consent|privacy\ (?:policy|notice|settings)|terms\ (?:of|and)\ (?:use|service|conditions)
+      | accept\ all|manage\ (?:preferences|settings)|your\ browser|refresh\ (?:the|your)\ (?:page|browser)
+      | navigate\ to\ another\ page|enable\ javascript|javascript\ (?:is\ )?(?:disabled|required)
+      | advertisement|sponsored\ content|paid\ (?:content|partner)|ad\ choices
+      | share\ (?:this|on|via|the\ story|article)|(?:follow|like)\ us|connect\ with\ us|email\ this|print\ this
+      | join\ (?:our|the)\ (?:commenting|conversation|discussion|community)|commenting\ forum
+      | comments?\ (?:section|policy|are\ closed)|leave\ a\ comment|view\ comments|show\ comments
+      | follow\ other\ .{1,40}\ readers|thought-provoking\ conversations
+      | read\ (?:more|next|the\ full)|more\ from|more\ on\ this|see\ also|you\ may\ also\ like|recommended\ for\ you
+      | related\ (?:stories|articles|content|topics|coverage|links)
+      | most\ (?:viewed|read|popular|shared|watched|commented)
+      | trending\ (?:now|stories)|top\ stories|breaking\ news|latest\ news|skip\ to|jump\ to|back\ to\ top
+      | listen\ to\ (?:this|the)\ (?:article|story|podcast)|\d+\ min(?:ute)?s?\ read
+      | click\ here|tap\ here|download\ (?:our|the)\ app|get\ the\ app|watch\ (?:now|live|more)|listen\ (?:now|live)
+      | all\ rights\ reserved|copyright\ ©?\s*\d{4}|©
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A line that is only one of these words is a page label ("Menu", "Advertisement", "Share").
+_LABEL_WORDS = frozenset(
+    "menu home search share tweet email print advertisement ad sponsored close open more video photo "
+    "gallery watch listen loading next previous live updates accept reject".split()
+)
+
+_NAME = r"(?:[A-Z][a-z]?\.|[A-Z][a-zA-Z'’]+(?:-[A-Za-z][a-zA-Z'’]+)*)"
+_PARTICLE = r"(?:de|da|del|van|von|der|den|le|la|al|bin|ibn|dos|du|st\.?)"
+_PERSON = rf"{_NAME}(?:\s+(?:{_PARTICLE}\s+)?{_NAME}){{1,3}}"
+_PERSONS = re.compile(rf"^(?P<names>{_PERSON}(?:\s*(?:,|and|&)\s*{_PERSON})*)$")
+_BY = re.compile(r"^(?:by|words by|written by|reporting by)\s+(?P<rest>.+)$", re.IGNORECASE)
+_ROLE_WORDS = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|chief|senior|analyst|"
+    r"producer|bureau|desk|team|journalist)\b",
+    re.IGNORECASE,
+)
+_SITE_NAME_PATTERNS = (
+    re.compile(r"(?:©|\bcopyright\b)\s*(?:\d{4}\s*(?:[-–]\s*\d{4}\s*)?)?(?P<name>[A-Z][\w&'’ .-]{1,60}?)"
+               r"\s*(?:[.,|]\s|\.$|\s+all rights|\s+ltd\b|\s+limited\b|$)", re.IGNORECASE),
+    re.compile(r"\bfollow other (?P<name>[A-Z][\w&'’ .-]{1,40}?) readers\b"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    """How chrome is told from reporting; the defaults are measured in bench/clean.py."""
+
+    # The issue's definition of a reporting sentence: more than 12 words ending in punctuation.
+    protected_min_words: int = 13
+    # A sentence-final line at least this long starts the article body (no metadata after it).
+    body_start_min_words: int = 8
+    title_min_words: int = 3
+    title_max_words: int = 30
+    standfirst_min_words: int = 8
+    # A short line on at least this many pages whose reporting differs is site template.
+    template_min_pages: int = 2
+    # Two pages sharing at most this share of their reporting lines are different pages.
+    template_max_body_overlap: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class LineLabel:
+    """What one non-empty line of a page is, and why it was judged so."""
+
+    line_no: int
+    text: str
+    role: LineRole
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The clean body of one page and the metadata found in its text."""
+
+    text: str
+    labels: tuple[LineLabel, ...]
+    title: str | None
+    description: str | None
+    authors: tuple[str, ...]
+    date_publish: datetime | None
+    outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    words: int
+    terminal: bool
+    call_to_action: int
+    navigation: bool
+    template: bool
+
+    def reads_as_sentence(self) -> bool:
+        return self.terminal and self.call_to_action == 0 and not self.navigation and not self.template
+
+
+def line_key(line: str) -> str:
+    """Return the form of a line used to find the same line on other pages."""
+    return " ".join(line.casefold().split())
+
+
+def template_lines(texts: Sequence[str], config: CleanConfig = CleanConfig()) -> frozenset[str]:
+    """Return the keys of short lines that several *different* pages of a batch share (site template).
+
+    Syndicated copies share their reporting too, so a line counts only when the pages that carry it
+    have little reporting in common; sentence-length reporting lines are never template.
+    """
+    pages_of_line: dict[str, list[int]] = defaultdict(list)
+    bodies: list[frozenset[str]] = []
+    for page, text in enumerate(texts):
+        keys = {line_key(line) for line in normalise_text(text).split("\n") if line}
+        body = set()
+        for key in keys:
+            if _is_protected(key, config):
+                body.add(key)
+            else:
+                pages_of_line[key].append(page)
+        bodies.append(frozenset(body))
+    shared = set()
+    for key, pages in pages_of_line.items():
+        if len(pages) >= config.template_min_pages and _differ(pages[:8], bodies, config):
+            shared.add(key)
+    return frozenset(shared)
+
+
+def _differ(pages: Sequence[int], bodies: Sequence[frozenset[str]], config: CleanConfig) -> bool:
+    distinct = 1
+    for i, first in enumerate(pages):
+        for second in pages[i + 1 :]:
+            a, b = bodies[first], bodies[second]
+            overlap = len(a & b) / max(1, min(len(a), len(b)))
+            if overlap <= config.template_max_body_overlap:
+                distinct += 1
+                if distinct >= config.template_min_pages:
+                    return True
+    return False
+
+
+def extract(text: str, templates: frozenset[str] = frozenset(), config: CleanConfig = CleanConfig()) -> Extraction:
+    """Return the clean body and the metadata of one scraped page.
+
+    Idempotent on its output: ``extract(extract(t).text).text == extract(t).text``.
+    """
+    labels = classify_lines(text, templates, config)
+    body = [label.text for label in labels if label.role == "body"]
+    title = next((label.text for label in labels if label.role == "title"), None)
+    standfirst = next((label.text for label in labels if label.role == "standfirst"), None)
+    authors: list[str] = []
+    byline_outlets: list[str] = []
+    for label in labels:
+        if label.role == "byline":
+            names, outlet = parse_byline(label.text)
+            authors.extend(name for name in names if name not in authors)
+            if outlet:
+                byline_outlets.append(outlet)
+    chrome = [label.text for label in labels if label.role == "chrome"]
+    outlet = byline_outlets[0] if byline_outlets else site_name(chrome)
+    return Extraction(
+        text="\n\n".join(body),
+        labels=labels,
+        title=title,
+        description=standfirst,
+        authors=tuple(authors),
+        date_publish=_publication_date(labels),
+        outlet=outlet,
+    )
+
+
+def classify_lines(
+    text: str, templates: frozenset[str] = frozenset(), config: CleanConfig = CleanConfig()
+) -> tuple[LineLabel, ...]:
+    """Return a label for every non-empty line of ``text``, in order."""
+    lines = [(number, line) for number, line in enumerate(normalise_text(text).split("\n")) if line]
+    features = [_features(line, templates) for _, line in lines]
+    judged = [_judge(line, feature, config) for (_, line), feature in zip(lines, features, strict=True)]
+    body_start = next(
+        (
+            i
+            for i, (role, feature) in enumerate(zip(judged, features, strict=True))
+            if role[0] == "body" and feature.words >= config.body_start_min_words
+        ),
+        len(lines),
+    )
+    head = _judge_head(
+        [(line, f) for (_, line), f, (role, _) in zip(lines, features, judged, strict=True)][:body_start],
+        [role for role, _ in judged[:body_start]],
+        config,
+    )
+    return tuple(LineLabel(number, line, *(head.get(i) or judged[i])) for i, (number, line) in enumerate(lines))
+
+
+def _features(line: str, templates: frozenset[str]) -> _Features:
+    words = len(_WORD.findall(line))
+    terminal = bool(_TERMINAL.search(line)) or (words >= 4 and bool(_CONTINUES.search(line)))
+    cta = len(_CALL_TO_ACTION.findall(line))
+    if words <= 2 and line.strip(" :.").casefold() in _LABEL_WORDS:
+        cta += 1
+    navigation = len(_NAV_SEPARATORS.findall(line)) >= 2
+    return _Features(words, terminal, cta, navigation, line_key(line) in templates)
+
+
+def _is_protected(line: str, config: CleanConfig, feature: _Features | None = None) -> bool:
+    feature = feature or _features(line, frozenset())
+    # Two call-to-action phrases make a consent or sign-up banner even when it is long.
+    return feature.terminal and feature.words >= config.protected_min_words and feature.call_to_action < 2
+
+
+def _judge(line: str, feature: _Features, config: CleanConfig) -> tuple[LineRole, str]:
+    """Return the role of a line judged on its own, wherever it stands on the page."""
+    if _is_protected(line, config, feature):
+        return "body", "reporting sentence"
+    if feature.call_to_action:
+        return "chrome", "page vocabulary (call to action, sharing, consent, navigation)"
+    if feature.navigation:
+        return "chrome", "navigation"
+    if parse_dateline(line) is not None or is_empty_dateline(line):
+        return "dateline", "date line"
+    if _BY.match(line) and len(line.split()) <= 16 and not feature.terminal:
+        return "byline", "byline"
+    if feature.template:
+        return "chrome", "repeated on other pages of the batch"
+    if feature.terminal:
+        return "body", "sentence"
+    return "chrome", "no sentence ending (headline, caption or label)"
+
+
+def _judge_head(
+    head: Sequence[tuple[str, _Features]], roles: Sequence[LineRole], config: CleanConfig
+) -> dict[int, tuple[LineRole, str]]:
+    """Return the metadata roles found among the lines before the first reporting paragraph.
+
+    The headline is the first unlabelled line of headline length that is not a bare name (a
+    masthead such as "Meridian Press Agency" reads like one); a bare name after it is the byline,
+    and the first long line between it and the byline or dateline is the standfirst (a long line
+    after those is a photo caption).
+    """
+    open_lines = [
+        i
+        for i, ((line, f), role) in enumerate(zip(head, roles, strict=True))
+        if role == "chrome" and not (f.call_to_action or f.navigation or f.template)
+    ]
+    title = next(
+        (
+            i
+            for i in open_lines
+            if config.title_min_words <= head[i][1].words <= config.title_max_words and not _PERSONS.match(head[i][0])
+        ),
+        None,
+    )
+    if title is None:
+        return {}
+    found: dict[int, tuple[LineRole, str]] = {title: ("title", "headline")}
+    first_credit = next((i for i, role in enumerate(roles) if i > title and role in ("byline", "dateline")), None)
+    standfirst_found = False
+    for i in open_lines:
+        if i <= title:
+            continue
+        line, feature = head[i]
+        if _PERSONS.match(line):
+            found[i] = ("byline", "byline")
+            first_credit = min(i, first_credit if first_credit is not None else i)
+        elif (
+            not standfirst_found
+            and feature.words >= config.standfirst_min_words
+            and (first_credit is None or i < first_credit)
+        ):
+            found[i] = ("standfirst", "standfirst")
+            standfirst_found = True
+    return found
+
+
+def parse_byline(line: str) -> tuple[tuple[str, ...], str | None]:
+    """Return the author names and the outlet (if named) of a byline such as "By A. Writer, The Times"."""
+    by = _BY.match(line)
+    rest = by.group("rest") if by else line
+    rest = rest.split(";")[0]  # "Reporting by A and B; editing by C": C edited, did not write
+    rest = re.sub(r"\s+(?:in|from)\s+[A-Z][\w .'’-]*$", "", rest)  # "... in Port Aldane"
+    parts = [part.strip() for part in re.split(r"\s*(?:,|\||\band\b|&|/|—|–)\s*", rest) if part.strip()]
+    names: list[str] = []
+    outlet: str | None = None
+    for part in parts:
+        if _ROLE_WORDS.search(part):
+            continue
+        if re.fullmatch(_PERSON, part) and not part.lower().startswith("the "):
+            names.append(part)
+        elif outlet is None and names:
+            outlet = part
+    return tuple(names), outlet
+
+
+def site_name(chrome_lines: Iterable[str]) -> str | None:
+    """Return the site's own name as the page chrome states it (copyright line, reader prompts)."""
+    for line in chrome_lines:
+        for pattern in _SITE_NAME_PATTERNS:
+            match = pattern.search(line)
+            if match:
+                name = match.group("name").strip(" .,-")
+                if name and name.casefold() not in {"all rights reserved", "copyright"}:
+                    return name
+    return None
+
+
+def _publication_date(labels: Sequence[LineLabel]) -> datetime | None:
+    dated = [(label.text, parse_dateline(label.text)) for label in labels if label.role == "dateline"]
+    found = [(text, moment) for text, moment in dated if moment is not None]
+    # A page's "Updated" stamp is not its publication date unless it is the only date given.
+    published = [moment for text, moment in found if not text.lower().startswith(("updated", "last updated"))]
+    if published:
+        return published[0]
+    return found[0][1] if found else None
+
+
+def article_id(outlet: str, location: str, text: str) -> str:
+    """Return a stable id for an article from what identifies it: outlet, location and text."""
+    digest = hashlib.blake2b(f"{outlet}\n{location}\n{text}".encode(), digest_size=8)
+    return digest.hexdigest()
+
+
+def to_article(
+    raw: RawDocument, templates: frozenset[str] = frozenset(), config: CleanConfig = CleanConfig()
+) -> Article:
+    """Return the clean article of one raw page; metadata given in ``raw.hints`` wins over detection."""
+    found = extract(raw.text, templates, config)
+    hints = raw.hints
+    outlet = hints.outlet or found.outlet or PurePath(raw.origin.location).stem or raw.origin.location
+    return Article(
+        id=article_id(outlet, raw.origin.location, found.text),
+        outlet=outlet,
+        text=found.text,
+        origin=raw.origin,
+        title=hints.title or found.title,
+        date_publish=hints.date_publish or found.date_publish,
+        url=hints.url,
+        source_domain=hints.source_domain,
+        authors=hints.authors or found.authors,
+        description=hints.description or found.description,
+        language=hints.language,
+    )
+
+
+def clean_batch(raws: Sequence[RawDocument], config: CleanConfig = CleanConfig()) -> list[Article]:
+    """Return the clean articles of a batch, using lines shared across its pages as template evidence."""
+    templates = template_lines([raw.text for raw in raws], config)
+    return [to_article(raw, templates, config) for raw in raws]

@@ -1,0 +1,136 @@
+"""Immutable records that flow between the pipeline stages.
+
+Every stage reads these and returns new ones (``dataclasses.replace``); none is ever mutated.
+Field names follow news-please where one exists (``title``, ``date_publish``, ``authors``,
+``description``, ``source_domain``, ``url``, ``language``); the article body is ``Article.text``
+in Python and ``maintext`` in JSON (see ``render/json.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ProblemKind = Literal["error", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Metadata given from outside the text (CLI options, a sidecar file); it wins over detection."""
+
+    outlet: str | None = None
+    title: str | None = None
+    url: str | None = None
+    source_domain: str | None = None
+    date_publish: datetime | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an article came from: the file or URL, the reader that parsed it, the encoding found."""
+
+    location: str
+    reader: str
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """Decoded text of one input before cleaning, with any metadata given from outside."""
+
+    origin: Origin
+    text: str
+    hints: Hints = Hints()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Characters ``[start, end)`` of ``Article.text`` of the article ``article_id``."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article: its position and its exact characters in ``Article.text``."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def span(self) -> Span:
+        return Span(self.article_id, self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One outlet's article: clean text (paragraphs separated by a blank line) and metadata.
+
+    ``date_publish`` is timezone-aware when the source gave a zone, naive when it gave a local
+    time without one, and ``None`` when the source gave no date (never invented).
+    """
+
+    id: str
+    outlet: str
+    text: str
+    origin: Origin
+    title: str | None = None
+    date_publish: datetime | None = None
+    url: str | None = None
+    source_domain: str | None = None
+    authors: tuple[str, ...] = ()
+    description: str | None = None
+    language: str | None = None
+    sentences: tuple[Sentence, ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(self.text.split("\n\n")) if self.text else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An input that produced no article, and why; ``skipped`` inputs were not tried at all."""
+
+    source: str
+    reason: str
+    kind: ProblemKind = "error"
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One real-world event and the articles that report it; later stages attach their results."""
+
+    id: str
+    title: str | None
+    articles: tuple[Article, ...]
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Distinct outlets in the order their first article appears."""
+        return tuple(dict.fromkeys(article.outlet for article in self.articles))
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Everything one run produced: the stories, and the inputs that could not be used."""
+
+    stories: tuple[Story, ...]
+    problems: tuple[Problem, ...] = ()
+    version: str = field(default="")
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(article for story in self.stories for article in story.articles)

@@ -1,0 +1,242 @@
+"""Chrome removal and metadata detection, on the real seeds, the bundled examples and ECB+."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import newsweave
+from newsweave.clean import classify_lines, extract, template_lines
+from newsweave.ingest.decode import normalise_text
+
+SEED_INDEPENDENT = "000_13d1fe4d8f86fe55.txt"
+SEED_SECOND = "002_9a3f2ab9cd1d392e.txt"
+
+# The chrome lines issue 2 names; every one must be gone from the text.
+SEED_CHROME = [
+    "Join our commenting forum",
+    "Join thought-provoking conversations",
+    "Thank you for registering",
+    "Please refresh the page",
+    "Connect with us",
+    "Breaking News",
+    "Published on",
+    "Most Viewed",
+    "Kim Jong-un visits Beijing",
+    "Donald Trump says he 'believes' North Korea leader Kim Jong Un about peace talks",
+]
+# First words of every reporting paragraph of the seeds.
+SEED_PARAGRAPHS = {
+    SEED_INDEPENDENT: [
+        "North Korean leader Kim Jong-un met",
+        "The confirmation of the visit",
+        "Despite recent sanctions",
+        "Analysts saw the visit",
+        "But perhaps most significantly",
+        "The government-aligned Chinese outlet",
+        "Mr Kim said he was satisfied",
+        "In his meeting with Mr Kim",
+        "As North Korea has rattled",
+        "But while China supported",
+        "In these reports",
+        "Mr Kim was described by Xinhua",
+        "The two Koreas are still",
+        "The recent moves towards detente",
+        "Mr Kim told Mr Xi",
+        "Mr Kim pledged in a missive",
+        "In a speech at a banquet",
+        "The North Korean agency said",
+    ],
+    SEED_SECOND: [
+        "North Korean leader Kim Jong Un met",
+        "A lengthy report from China",
+        "The two leaders discussed",
+        "During their meeting, China said",
+        "“The issue of denuclearization",
+        "Xi expressed his hope",
+        "Kim, meanwhile, described",
+        "Kim’s visit to Beijing, which began",
+        "White House spokeswoman",
+        "Sanders, commenting on",
+        "Tensions on the Korean Peninsula",
+        "A series of diplomatic encounters",
+        "A South Korean delegation",
+        "After the meeting, the South Korean",
+        "Trump has agreed to meet",
+        "But despite the diplomatic efforts",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def seed_articles(seeds_dir: Path) -> dict[str, newsweave.Article]:
+    digest = newsweave.digest([seeds_dir])
+    return {Path(article.origin.location).name: article for article in digest.articles}
+
+
+def test_seed_chrome_lines_are_gone(seed_articles: dict[str, newsweave.Article]) -> None:
+    for name, article in seed_articles.items():
+        paragraphs = article.paragraphs
+        for chrome in SEED_CHROME:
+            assert not any(p.startswith(chrome) for p in paragraphs), f"{name}: chrome kept: {chrome}"
+        assert "logged in" not in article.text
+
+
+def test_seed_reporting_paragraphs_all_stay_in_order(seed_articles: dict[str, newsweave.Article]) -> None:
+    for name, starts in SEED_PARAGRAPHS.items():
+        paragraphs = seed_articles[name].paragraphs
+        assert [p for p in paragraphs if not any(p.startswith(s) for s in starts)] == []
+        assert len(paragraphs) == len(starts)
+        for paragraph, start in zip(paragraphs, starts, strict=True):
+            assert paragraph.startswith(start)
+
+
+def test_seed_metadata(seed_articles: dict[str, newsweave.Article]) -> None:
+    first, second = seed_articles[SEED_INDEPENDENT], seed_articles[SEED_SECOND]
+    assert first.date_publish == datetime(2018, 3, 28, 1, 9, tzinfo=timezone(timedelta(hours=1)))
+    assert first.date_publish.isoformat() == "2018-03-28T01:09:00+01:00"
+    assert first.title == "North Korean leader Kim Jong-un visits China in first foreign trip since taking power"
+    assert first.description is not None and first.description.startswith("Images shown on Chinese state TV")
+    assert first.authors == ("Jeremy B. White",)
+    assert first.outlet == "Independent"  # from "follow other Independent readers"
+    assert second.date_publish is None  # the page says "Published on" and nothing else
+    assert second.title == "North Korean leader Kim Jong Un meets Chinese President Xi"
+    assert second.authors == ()
+    assert second.outlet == "002_9a3f2ab9cd1d392e"  # nothing in the text names it: the file name
+
+
+def _strip_the(name: str) -> str:
+    return re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in Path(__file__).parent.parent.glob("examples/*.txt")))
+def test_examples_match_answer_key(name: str, examples_expected: dict[str, Any]) -> None:
+    expected = examples_expected[name]
+    examples = Path(__file__).parent.parent / "examples"
+    # The whole batch, so lines repeated across its pages count as they do in the demo.
+    digest = newsweave.digest([examples])
+    article = next(a for a in digest.articles if Path(a.origin.location).name == name)
+    assert article.title == expected["title"]
+    assert article.description == expected["standfirst"]
+    assert list(article.authors) == expected["authors"]
+    assert _strip_the(article.outlet) == _strip_the(expected["outlet"])
+    stated = article.date_publish.isoformat() if article.date_publish else None
+    assert stated == expected["date_publish"]
+    for chrome in expected["chrome"]:
+        assert chrome not in article.paragraphs, f"chrome kept: {chrome}"
+    starts = expected["paragraph_starts"]
+    assert len(article.paragraphs) == len(starts)
+    for paragraph, start in zip(article.paragraphs, starts, strict=True):
+        assert paragraph.startswith(start)
+
+
+def test_cookie_banner_goes_even_when_it_reads_like_a_sentence() -> None:
+    page = (
+        "Storm closes harbour for second day\n\n"
+        "The harbour stayed closed on Tuesday as gale-force winds battered the coast for a second day running.\n\n"
+        "We use cookies to personalise content and ads. By continuing to browse you agree to our use of cookies.\n"
+    )
+    assert "cookies" not in extract(page).text
+    assert extract(page).text.startswith("The harbour stayed closed")
+
+
+def test_short_sentences_that_mention_page_words_stay() -> None:
+    page = (
+        "Minister resigns over expenses\n\n"
+        "The minister resigned on Friday after weeks of questions about his travel expenses and hotel bills.\n\n"
+        "He declined to comment.\n\n"
+        "His spokesman said the minister would share more details on Twitter.\n"
+    )
+    paragraphs = extract(page).text.split("\n\n")
+    assert "He declined to comment." in paragraphs
+    assert "His spokesman said the minister would share more details on Twitter." in paragraphs
+
+
+def test_lines_shared_by_different_pages_are_template() -> None:
+    pages = [
+        f"Headline number {i} about a different thing\n\nThe Daily Planet Weekend Edition\n\n"
+        f"Reporting paragraph {i} says something entirely different about topic {i} today.\n\n"
+        "Brought to you by The Daily Planet Foundation.\n"
+        for i in range(3)
+    ]
+    shared = template_lines(pages)
+    assert "the daily planet weekend edition" in shared
+    assert "brought to you by the daily planet foundation." in shared
+    for page in pages:
+        text = extract(page, shared).text
+        assert "Daily Planet" not in text
+        assert text.startswith("Reporting paragraph")
+
+
+def test_syndicated_copies_keep_the_short_sentences_they_share() -> None:
+    body = (
+        "Fire crews fought the blaze at the paper mill for eleven hours before bringing it under control.\n\n"
+        "Nobody was hurt.\n\n"
+        "The cause of the fire is not yet known, the county fire service said in a statement on Sunday.\n"
+    )
+    pages = [f"Mill fire in {town} brought under control\n\n{body}" for town in ("Ashby", "Brill")]
+    shared = template_lines(pages)
+    for page in pages:
+        assert "Nobody was hurt." in extract(page, shared).text.split("\n\n")
+
+
+def test_every_label_names_its_reason(seeds_dir: Path) -> None:
+    text = (seeds_dir / SEED_INDEPENDENT).read_text(encoding="utf-8")
+    labels = classify_lines(text)
+    assert {label.role for label in labels} == {"title", "standfirst", "byline", "dateline", "body", "chrome"}
+    assert all(label.reason for label in labels)
+
+
+def test_reporting_sentences_of_real_news_are_never_removed(ecbplus_docs: list[dict[str, Any]]) -> None:
+    """ECB+ pages, one corpus sentence per line: no reporting sentence may be lost."""
+    lost = []
+    for doc in ecbplus_docs:
+        kept = set(extract("\n\n".join(doc["sentences"])).text.split("\n\n"))
+        for sentence in doc["sentences"]:
+            words = len(sentence.split())
+            reporting = words > 12 and re.search(r"[.!?][\"'”’)]*$", sentence)
+            if reporting and normalise_text(sentence) not in kept:
+                lost.append((doc["id"], sentence))
+    # A consent or sign-up banner may be long; anything else lost is a defect.
+    assert all(re.search(r"cookie|subscri|sign up|newsletter", s, re.I) for _, s in lost), lost[:5]
+
+
+# ---- properties ---------------------------------------------------------------------------------
+
+_words = st.text(alphabet=st.characters(categories=("L",)), min_size=1, max_size=12)
+_reporting = st.builds(
+    lambda words, end: " ".join(words) + end,
+    st.lists(_words, min_size=13, max_size=40),
+    st.sampled_from([".", "!", "?", ".”", ".\"", "?’"]),
+)
+_chromeish = st.sampled_from(
+    ["Most Read", "Advertisement", "Share on Facebook", "Sign up for our newsletter", "Menu", "Related stories"]
+)
+
+
+@given(st.text(max_size=3000))
+def test_any_text_is_extracted_without_error(text: str) -> None:
+    result = extract(text)
+    assert isinstance(result.text, str)
+
+
+@given(st.text(max_size=3000))
+def test_extraction_is_idempotent(text: str) -> None:
+    once = extract(text).text
+    assert extract(once).text == once
+
+
+@given(st.lists(st.one_of(_reporting, _chromeish, st.text(max_size=80)), min_size=1, max_size=30), st.data())
+def test_no_reporting_sentence_is_ever_removed(lines: list[str], data: st.DataObject) -> None:
+    sentence = data.draw(_reporting)
+    assume(not re.search(r"cookie|consent|subscri", sentence, re.IGNORECASE))
+    position = data.draw(st.integers(0, len(lines)))
+    page = "\n\n".join([*lines[:position], sentence, *lines[position:]])
+    kept = extract(page).text.split("\n\n")
+    assert normalise_text(sentence) in kept
