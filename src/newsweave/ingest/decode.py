@@ -19,6 +19,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LINE_BREAK = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
@@ -40,9 +41,15 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes  # imported here: only non-UTF-8 input pays for it
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.encoding is None:
         raise InputError(source, "not UTF-8 and no text encoding fits; convert it to UTF-8")
+    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    if tied & _WESTERN:
+        # Short Western text fits several single-byte code pages equally well; windows-1252 is the
+        # web's default for undeclared pages (WHATWG Encoding), so it wins the tie.
+        return _checked(data.decode("cp1252", errors="replace"), "cp1252", source)
     return _checked(str(best), best.encoding, source)
 
 

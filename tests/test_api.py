@@ -1,0 +1,47 @@
+"""The Python API mirrors the command line: read one file, digest many, records in and out."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import newsweave
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_read_returns_a_segmented_article() -> None:
+    article = newsweave.read(EXAMPLES / "02_westmarch-herald.txt")
+    assert article.outlet == "The Westmarch Herald"
+    assert article.authors == ("Tomasz Wren",)
+    assert article.sentences and article.sentences[0].text.startswith("A delivery driver was killed")
+
+
+def test_digest_accepts_articles_and_paths_together() -> None:
+    herald = newsweave.read(EXAMPLES / "02_westmarch-herald.txt")
+    unsegmented = dataclasses.replace(newsweave.read(EXAMPLES / "05_bellweather-tribune.txt"), sentences=())
+    digest = newsweave.digest([herald, unsegmented, EXAMPLES / "01_aldane-courier.txt"])
+    (story,) = digest.stories
+    assert len(story.articles) == 3
+    assert all(article.sentences for article in story.articles)
+    # Publication order: 09:32 BST, 10:05 EDT (15:05 BST), then the Herald's zone-less 18:20.
+    assert [a.outlet for a in story.articles] == ["Aldane Courier", "The Bellweather Tribune", "The Westmarch Herald"]
+
+
+def test_digest_is_deterministic() -> None:
+    first, second = newsweave.digest([EXAMPLES]), newsweave.digest([EXAMPLES])
+    assert newsweave.to_json(first) == newsweave.to_json(second)
+    assert newsweave.from_json(newsweave.to_json(first)) == first
+
+
+def test_read_error_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(newsweave.InputError) as caught:
+        newsweave.read(tmp_path / "nothing-here.txt")
+    assert caught.value.source.endswith("nothing-here.txt")
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'summarise'"):
+        _ = newsweave.summarise  # type: ignore[attr-defined]
