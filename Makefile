@@ -1,7 +1,7 @@
 # Two commands on a fresh machine with Python 3.11 and pip:
 #   make demo   install into .venv and print the digest of examples/ (or INPUT=...)
 #   make test   install into .venv (with test tools) and run the whole test suite
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 INPUT  ?= examples

@@ -357,9 +357,12 @@ def _publication_date(labels: Sequence[LineLabel]) -> datetime | None:
     return found[0][1] if found else None
 
 
-def article_id(outlet: str, location: str, text: str) -> str:
-    """Return a stable id for an article from what identifies it: outlet, location and text."""
-    digest = hashlib.blake2b(f"{outlet}\n{location}\n{text}".encode(), digest_size=8)
+def article_id(outlet: str, text: str) -> str:
+    """Return a stable id for an article from what identifies it: its outlet and its clean text.
+
+    Not its file name: the same page read from another folder or machine keeps its id.
+    """
+    digest = hashlib.blake2b(f"{outlet}\n{text}".encode(), digest_size=8)
     return digest.hexdigest()
 
 
@@ -371,7 +374,7 @@ def to_article(
     hints = raw.hints
     outlet = hints.outlet or found.outlet or PurePath(raw.origin.location).stem or raw.origin.location
     return Article(
-        id=article_id(outlet, raw.origin.location, found.text),
+        id=article_id(outlet, found.text),
         outlet=outlet,
         text=found.text,
         origin=raw.origin,

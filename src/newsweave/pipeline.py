@@ -52,11 +52,17 @@ def read_all(
             log.warning("%s", error)
             problems.append(Problem(error.source, error.reason))
     articles: list[Article] = []
+    first_location: dict[str, str] = {}
     for raw, article in zip(raws, clean_batch(raws, config.clean), strict=True):
-        if article.text:
-            articles.append(segment(article))
+        location = raw.origin.location
+        if not article.text:
+            problems.append(Problem(location, "no article text found (only page chrome or metadata)"))
+        elif article.id in first_location:
+            reason = f"same outlet and text as {first_location[article.id]}; read once"
+            problems.append(Problem(location, reason, "skipped"))
         else:
-            problems.append(Problem(raw.origin.location, "no article text found (only page chrome or metadata)"))
+            first_location[article.id] = location
+            articles.append(segment(article))
     return articles, problems
 
 

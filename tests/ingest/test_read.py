@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,30 @@ def test_normalising_is_idempotent(text: str) -> None:
     once = normalise_text(text)
     assert normalise_text(once) == once
     assert "\r" not in once and "\u00a0" not in once
+
+
+@given(st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: t.encode("utf-8")))
+def test_reading_any_file_gives_an_article_or_an_input_error(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "page.txt"
+        path.write_bytes(data)
+        try:
+            article = newsweave.read(path)
+        except InputError as error:
+            assert error.source == str(path) and error.reason
+        else:
+            assert article.text and all(article.text[s.start : s.end] == s.text for s in article.sentences)
+
+
+def test_the_same_page_given_twice_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "copy.txt").write_text("Menu\n\n" + ARTICLE, encoding="utf-8")  # same text once cleaned
+    config = newsweave.DigestConfig(ingest=IngestConfig(outlet="Wire"))
+    digest = newsweave.digest([tmp_path / "a.txt", tmp_path, tmp_path / "copy.txt"], config)
+    assert [Path(a.origin.location).name for a in digest.articles] == ["a.txt"]
+    assert [(Path(p.source).name, p.kind) for p in digest.problems] == [
+        ("a.txt", "skipped"),
+        ("copy.txt", "skipped"),
+        ("copy.txt", "skipped"),
+    ]
+    assert "same outlet and text as" in digest.problems[0].reason
