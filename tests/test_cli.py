@@ -36,7 +36,8 @@ def test_examples_as_markdown_to_a_file(tmp_path: Path) -> None:
     assert result.stdout == ""
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# ")
-    assert "_5 articles from 5 outlets" in text
+    assert "_4 articles from 5 outlets" in text  # the Gazette's copy of the wire story is folded
+    assert "also run by **The Eastfold Gazette**" in text
     assert "skipped 1 file(s) that are not articles" in result.stderr  # examples/README.md
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 # Zone abbreviations common in English-language news pages. Ambiguous ones (IST, CST) take the
 # reading most news sites use; a page that means otherwise usually writes an offset instead.
@@ -39,6 +39,15 @@ _DATELINE_LABEL = re.compile(
     r"^(?:published|updated|last updated|posted|first published|date)(?:\s+on)?\s*:?\s*$", re.IGNORECASE
 )
 _MAX_DATELINE_WORDS = 14
+
+
+def comparable(moment: datetime | None, missing: datetime = datetime.max) -> datetime:
+    """Return ``moment`` as an aware time that sorts with others; None becomes ``missing``.
+
+    A naive time's zone is unknown; reading it as UTC keeps orderings deterministic on every machine.
+    """
+    moment = missing if moment is None else moment
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def is_empty_dateline(line: str) -> bool:

@@ -6,11 +6,12 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from newsweave import __version__
 from newsweave.clean import CleanConfig, clean_batch, to_article
+from newsweave.dates import comparable
+from newsweave.dedupe import DedupeConfig, fold_copies
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, read_raw
 from newsweave.records import Article, Digest, Problem, RawDocument, Story
@@ -25,6 +26,7 @@ class DigestConfig:
 
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
+    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
@@ -78,6 +80,7 @@ def digest(
     paths = [item for item in items if not isinstance(item, Article)]
     articles, problems = read_all(paths, config) if paths else ([], [])
     articles = [a if a.sentences or not a.text else segment(a) for a in given] + articles
+    articles = fold_copies(articles, config.dedupe)
     stories = (make_story(articles),) if articles else ()
     return Digest(stories=stories, problems=tuple(problems), version=__version__)
 
@@ -86,16 +89,9 @@ def make_story(articles: Sequence[Article]) -> Story:
     """Return one story of ``articles`` in publication order (undated last, input order kept)."""
     ordered = sorted(
         enumerate(articles),
-        key=lambda item: (item[1].date_publish is None, _utc(item[1].date_publish), item[0]),
+        key=lambda item: (item[1].date_publish is None, comparable(item[1].date_publish), item[0]),
     )
     members = tuple(article for _, article in ordered)
     story_id = hashlib.blake2b("\n".join(sorted(a.id for a in members)).encode(), digest_size=8).hexdigest()
     title = next((a.title for a in members if a.title), None)
     return Story(id=story_id, title=title, articles=members)
-
-
-def _utc(moment: datetime | None) -> datetime:
-    if moment is None:
-        return datetime.min.replace(tzinfo=UTC)
-    # A naive time's zone is unknown; reading it as UTC keeps the order deterministic.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

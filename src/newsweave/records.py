@@ -72,6 +72,23 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
+class Copy:
+    """Another run of an article's text: a syndicated copy or a page read twice, folded into it."""
+
+    article_id: str
+    outlet: str
+    location: str
+    title: str | None = None
+    date_publish: datetime | None = None
+    url: str | None = None
+    # Share of the shorter text's word 5-grams that the two texts have in common (1.0: same text).
+    overlap: float = 1.0
+    # The copy's paragraphs that the kept text lacks (an outlet's own intro or update), so folding
+    # loses nothing.
+    extra_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One outlet's article: clean text (paragraphs separated by a blank line) and metadata.
 
@@ -91,6 +108,12 @@ class Article:
     description: str | None = None
     language: str | None = None
     sentences: tuple[Sentence, ...] = ()
+    copies: tuple[Copy, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Every outlet that ran this text: its own first, then those of its folded copies."""
+        return tuple(dict.fromkeys((self.outlet, *(copy.outlet for copy in self.copies))))
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -119,8 +142,8 @@ class Story:
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        """Distinct outlets in the order their first article appears."""
-        return tuple(dict.fromkeys(article.outlet for article in self.articles))
+        """Distinct outlets (those of folded copies included) in the order they first appear."""
+        return tuple(dict.fromkeys(outlet for article in self.articles for outlet in article.outlets))
 
 
 @dataclass(frozen=True, slots=True)

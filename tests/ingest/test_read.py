@@ -107,8 +107,8 @@ def test_directory_of_mixed_files_reads_what_it_can(tmp_path: Path) -> None:
 
     digest = newsweave.digest([tmp_path])
 
-    names = sorted(Path(a.origin.location).name for a in digest.articles)
-    assert names == ["good.txt", "latin.txt", "third.txt"]
+    read = [a.origin.location for a in digest.articles] + [c.location for a in digest.articles for c in a.copies]
+    assert sorted(Path(location).name for location in read) == ["good.txt", "latin.txt", "third.txt"]
     problems = {Path(p.source).name: p for p in digest.problems}
     assert set(problems) == {"empty.txt", "blob.txt", "picture.png"}
     assert problems["empty.txt"].kind == "error" and "empty file" in problems["empty.txt"].reason

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from newsweave.errors import FormatError
-from newsweave.records import Article, Digest, Origin, Problem, Sentence, Story
+from newsweave.records import Article, Copy, Digest, Origin, Problem, Sentence, Story
 
 SCHEMA = "newsweave.digest/1"
 
@@ -37,6 +37,19 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         },
         "maintext": article.text,
         "sentences": [[sentence.start, sentence.end] for sentence in article.sentences],
+        "copies": [
+            {
+                "id": copy.article_id,
+                "outlet": copy.outlet,
+                "title": copy.title,
+                "date_publish": copy.date_publish.isoformat() if copy.date_publish else None,
+                "url": copy.url,
+                "location": copy.location,
+                "overlap": copy.overlap,
+                "extra_text": copy.extra_text,
+            }
+            for copy in article.copies
+        ],
     }
 
 
@@ -117,11 +130,7 @@ def article_from_dict(data: object) -> Article:
         if not 0 <= start <= end <= len(text):
             raise FormatError(f"article {article_id}: sentence {index} [{start}, {end}] is outside the text")
         sentences.append(Sentence(article_id, index, start, end, text[start:end]))
-    date = _optional_text(obj, "date_publish")
-    try:
-        moment = datetime.fromisoformat(date) if date else None
-    except ValueError as error:
-        raise FormatError(f"article {article_id}: date_publish {date!r} is not ISO 8601") from error
+    moment = _date(_optional_text(obj, "date_publish"))
     authors = _list(obj, "authors")
     if not all(isinstance(name, str) for name in authors):
         raise FormatError(f"article {article_id}: authors must be strings")
@@ -138,7 +147,31 @@ def article_from_dict(data: object) -> Article:
         description=_optional_text(obj, "description"),
         language=_optional_text(obj, "language"),
         sentences=tuple(sentences),
+        copies=tuple(_copy(_object(item, "copy")) for item in _list(obj, "copies")),
     )
+
+
+def _copy(obj: Mapping[str, Any]) -> Copy:
+    overlap = obj.get("overlap")
+    if not isinstance(overlap, int | float) or isinstance(overlap, bool):
+        raise FormatError("copy 'overlap' must be a number")
+    return Copy(
+        article_id=_text(obj, "id"),
+        outlet=_text(obj, "outlet"),
+        location=_text(obj, "location"),
+        title=_optional_text(obj, "title"),
+        date_publish=_date(_optional_text(obj, "date_publish")),
+        url=_optional_text(obj, "url"),
+        overlap=float(overlap),
+        extra_text=_text(obj, "extra_text"),
+    )
+
+
+def _date(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError as error:
+        raise FormatError(f"date {text!r} is not ISO 8601") from error
 
 
 def _object(value: object, what: str) -> Mapping[str, Any]:

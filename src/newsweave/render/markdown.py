@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
+from newsweave.dates import comparable
 from newsweave.records import Article, Digest, Story
 
 # What would turn hostile article text into markup: inline HTML and autolinks (<), links and images
@@ -37,7 +38,7 @@ def render_story(story: Story) -> str:
     coverage = f"{len(story.articles)} article{'s' if len(story.articles) != 1 else ''} from "
     coverage += f"{len(story.outlets)} outlet{'s' if len(story.outlets) != 1 else ''}"
     if dates:
-        coverage += f" · first dated {_date(min(dates, key=_sort_key))}"
+        coverage += f" · first dated {_date(min(dates, key=comparable))}"
     lines = [f"# {escape(story.title or 'Untitled story')}", "", f"_{coverage}_", "", "## Sources", ""]
     for number, article in enumerate(story.articles, 1):
         lines.append(f"{number}. {_source_line(article)}")
@@ -46,6 +47,10 @@ def render_story(story: Story) -> str:
         if article.description:
             lines += [f"_{escape(article.description)}_", ""]
         lines.append("\n\n".join(escape(paragraph) for paragraph in article.paragraphs) or "_(no text)_")
+        for copy in article.copies:
+            if copy.extra_text:
+                lines += ["", f"_{escape(copy.outlet)}'s copy adds:_", ""]
+                lines += ["\n\n".join(f"> {escape(p)}" for p in copy.extra_text.split("\n\n"))]
     return "\n".join(lines) + "\n"
 
 
@@ -59,7 +64,12 @@ def _source_line(article: Article) -> str:
     fields.append(
         f"<{article.url}>" if article.url and _safe_url(article.url) else f"`{_code(article.origin.location)}`"
     )
-    return " · ".join(fields)
+    line = " · ".join(fields)
+    for copy in article.copies:
+        same = "same text" if copy.overlap >= 0.995 else f"{copy.overlap:.0%} of the text the same"
+        when = _date(copy.date_publish) if copy.date_publish else "date unknown"
+        line += f"\n   - also run by **{escape(copy.outlet)}** · {when} · {same} · `{_code(copy.location)}`"
+    return line
 
 
 def _date(moment: datetime) -> str:
@@ -68,11 +78,6 @@ def _date(moment: datetime) -> str:
             return moment.strftime("%Y-%m-%d")
         return moment.strftime("%Y-%m-%d %H:%M (zone not given)")
     return moment.strftime("%Y-%m-%d %H:%M %z").replace("+0000", "UTC")
-
-
-def _sort_key(moment: datetime) -> datetime:
-    # A naive time's zone is unknown; reading it as UTC keeps the choice deterministic.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _code(text: str) -> str:
