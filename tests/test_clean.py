@@ -136,6 +136,38 @@ def test_examples_match_answer_key(name: str, examples_expected: dict[str, Any])
         assert paragraph.startswith(start)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The bakery sells cookies and bread.",
+        "Voters gave their consent to the plan.",
+        "She has a subscription to the paper.",
+        "Most viewed the plan as a failure.",
+        "The malware stole login details.",
+        "He declined to comment.",
+    ],
+)
+def test_short_sentences_with_one_page_word_stay(sentence: str) -> None:
+    lead = "The council met on Monday evening to discuss the budget for next year."
+    page = f"Town news in brief today\n\n{lead}\n\n{sentence}\n"
+    assert sentence in extract(page).text.split("\n\n")
+
+
+def test_headline_with_one_page_word_is_still_the_title() -> None:
+    page = (
+        "Menu\n\nBakery sells a record number of cookies\n\nThe bakery on Mill Street sold 40,000 cookies last week.\n"
+    )
+    assert extract(page).title == "Bakery sells a record number of cookies"
+
+
+def test_credit_lines_are_bylines() -> None:
+    lead = "The storm hit the coast on Monday night with winds of 90mph."
+    page = f"Storm hits coast\n\n{lead}\n\nAdditional reporting by Sam Lee\n"
+    result = extract(page)
+    assert result.authors == ("Sam Lee",)
+    assert "Sam Lee" not in result.text
+
+
 def test_cookie_banner_goes_even_when_it_reads_like_a_sentence() -> None:
     page = (
         "Storm closes harbour for second day\n\n"

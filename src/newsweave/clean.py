@@ -33,30 +33,38 @@ _CONTINUES = re.compile(r"[:;][\"'”’»)\]]*$")  # "He said:" before a quoted
 _NAV_SEPARATORS = re.compile(r"\s[|›»•·>/]\s")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*\.?")
 
-# The vocabulary of page furniture. Phrases, not single words, so reporting that mentions
-# "comment" or "Twitter" is not hit: "declined to comment" does not match "comments section".
-_CALL_TO_ACTION = re.compile(
+# The vocabulary of page furniture, in two strengths. Phrases only page furniture uses are strong
+# evidence; words that reporting also uses ("the bakery sells cookies", "voters gave consent",
+# "stole login details") are weak, and a sentence needs two of them to count as furniture.
+_FURNITURE_PHRASES = re.compile(
     r"""\b(?:
-        subscribe|subscription|subscribers?\ only|newsletters?|sign\ (?:up|in)|log\ ?in|logged\ in
-      | create\ an\ account|already\ have\ an\ account|thank\ you\ for\ (?:registering|subscribing|signing|reading)
-      | register\ (?:now|for\ free|here)|free\ trial|support\ (?:our|independent)\ journalism|donate\ now
-      | cookies?|consent|privacy\ (?:policy|notice|settings)|terms\ (?:of|and)\ (?:use|service|conditions)
-      | accept\ all|manage\ (?:preferences|settings)|your\ browser|refresh\ (?:the|your)\ (?:page|browser)
-      | navigate\ to\ another\ page|enable\ javascript|javascript\ (?:is\ )?(?:disabled|required)
-      | advertisement|sponsored\ content|paid\ (?:content|partner)|ad\ choices
-      | share\ (?:this|on|via|the\ story|article)|(?:follow|like)\ us|connect\ with\ us|email\ this|print\ this
+        subscribe\ (?:now|today|for)|subscribers?\ only|sign\ up\ (?:for|to|now)|sign\ in\ to|log\ in\ to
+      | logged\ in|create\ an\ account|already\ have\ an\ account|free\ trial|donate\ now
+      | thank\ you\ for\ (?:registering|subscribing|signing|reading)|register\ (?:now|for\ free|here)
+      | support\ (?:our|independent)\ journalism|privacy\ (?:policy|notice|settings)
+      | terms\ (?:of|and)\ (?:use|service|conditions)|accept\ all|manage\ (?:preferences|settings|cookies)
+      | cookie\ (?:policy|settings|preferences|notice)|by\ continuing\ to\ (?:browse|use)|use\ of\ cookies
+      | by\ clicking|your\ browser|refresh\ (?:the|your)\ (?:page|browser)|navigate\ to\ another\ page
+      | enable\ javascript|javascript\ (?:is\ )?(?:disabled|required)|sponsored\ content|paid\ (?:content|partner)
+      | ad\ choices|share\ (?:this|on|via|the\ story)|(?:follow|like)\ us|connect\ with\ us|email\ this|print\ this
       | join\ (?:our|the)\ (?:commenting|conversation|discussion|community)|commenting\ forum
       | comments?\ (?:section|policy|are\ closed)|leave\ a\ comment|view\ comments|show\ comments
       | follow\ other\ .{1,40}\ readers|thought-provoking\ conversations
-      | read\ (?:more|next|the\ full)|more\ from|more\ on\ this|see\ also|you\ may\ also\ like|recommended\ for\ you
-      | related\ (?:stories|articles|content|topics|coverage|links)
-      | most\ (?:viewed|read|popular|shared|watched|commented)
-      | trending\ (?:now|stories)|top\ stories|breaking\ news|latest\ news|skip\ to|jump\ to|back\ to\ top
-      | listen\ to\ (?:this|the)\ (?:article|story|podcast)|\d+\ min(?:ute)?s?\ read
-      | click\ here|tap\ here|download\ (?:our|the)\ app|get\ the\ app|watch\ (?:now|live|more)|listen\ (?:now|live)
+      | read\ (?:more|next|the\ full\ (?:story|article))|more\ on\ this|you\ may\ also\ like|recommended\ for\ you
+      | related\ (?:stories|articles|content|topics|coverage|links)|trending\ now|back\ to\ top
+      | skip\ to\ (?:main\ )?(?:content|navigation)|jump\ to|listen\ to\ (?:this|the)\ (?:article|story|podcast)
+      | \d+\ min(?:ute)?s?\ read|click\ here|tap\ here|download\ (?:our|the)\ app|get\ the\ app
       | all\ rights\ reserved|copyright\ ©?\s*\d{4}|©
       | contributed\ (?:reporting|to\ this\ (?:report|story|article))|the\ views\ expressed
       | (?:article|story)\ (?:was\ )?(?:first|originally)\ (?:appeared|published)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FURNITURE_WORDS = re.compile(
+    r"""\b(?:
+        subscribe|subscription|subscribers|newsletters?|sign\ (?:up|in)|log\ ?in|register|cookies?|consent
+      | advertisement|advertising|comments|breaking\ news|latest\ news|top\ stories|more\ from|see\ also
+      | most\ (?:viewed|read|popular|shared|watched|commented)|trending|watch\ (?:now|live|more)|listen\ (?:now|live)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -70,7 +78,7 @@ _NAME = r"(?:[A-Z][a-z]?\.|[A-Z][a-zA-Z'’]+(?:-[A-Za-z][a-zA-Z'’]+)*)"
 _PARTICLE = r"(?:de|da|del|van|von|der|den|le|la|al|bin|ibn|dos|du|st\.?)"
 _PERSON = rf"{_NAME}(?:\s+(?:{_PARTICLE}\s+)?{_NAME}){{1,3}}"
 _PERSONS = re.compile(rf"^(?P<names>{_PERSON}(?:\s*(?:,|and|&)\s*{_PERSON})*)$")
-_BY = re.compile(r"^(?:by|words by|written by|reporting by)\s+(?P<rest>.+)$", re.IGNORECASE)
+_BY = re.compile(r"^(?:by|words by|written by|(?:additional )?reporting by|compiled by)\s+(?P<rest>.+)$", re.IGNORECASE)
 _ROLE_WORDS = re.compile(
     r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|chief|senior|analyst|"
     r"producer|bureau|desk|team|journalist)\b",
@@ -89,6 +97,10 @@ class CleanConfig:
 
     # The issue's definition of a reporting sentence: more than 12 words ending in punctuation.
     protected_min_words: int = 13
+    # Furniture evidence (a phrase counts 2, a word 1) that makes a line chrome: a short sentence
+    # needs a phrase or two words, a long one a phrase and a word (ECB+: no reporting sentence lost).
+    sentence_min_evidence: int = 2
+    banner_min_evidence: int = 3
     # A sentence-final line at least this long starts the article body (no metadata after it).
     body_start_min_words: int = 8
     title_min_words: int = 3
@@ -224,17 +236,21 @@ def classify_lines(
 def _features(line: str, templates: frozenset[str]) -> _Features:
     words = len(_WORD.findall(line))
     terminal = bool(_TERMINAL.search(line)) or (words >= 4 and bool(_CONTINUES.search(line)))
-    cta = len(_CALL_TO_ACTION.findall(line))
+    cta = 2 * len(_FURNITURE_PHRASES.findall(line)) + len(_FURNITURE_WORDS.findall(line))
     if words <= 2 and line.strip(" :.").casefold() in _LABEL_WORDS:
-        cta += 1
+        cta += 2
     navigation = len(_NAV_SEPARATORS.findall(line)) >= 2
     return _Features(words, terminal, cta, navigation, line_key(line) in templates)
 
 
 def _is_protected(line: str, config: CleanConfig, feature: _Features | None = None) -> bool:
     feature = feature or _features(line, frozenset())
-    # Two call-to-action phrases make a consent or sign-up banner even when it is long.
-    return feature.terminal and feature.words >= config.protected_min_words and feature.call_to_action < 2
+    # A long sentence is reporting unless it is thick with furniture vocabulary (a consent banner).
+    return (
+        feature.terminal
+        and feature.words >= config.protected_min_words
+        and feature.call_to_action < config.banner_min_evidence
+    )
 
 
 def _is_anchor(line: str, feature: _Features, config: CleanConfig) -> bool:
@@ -253,7 +269,7 @@ def _judge(line: str, feature: _Features, config: CleanConfig) -> tuple[LineRole
     """Return the role of a line judged on its own features, wherever it stands on the page."""
     if _is_protected(line, config, feature):
         return "body", "reporting sentence"
-    if feature.call_to_action:
+    if feature.call_to_action >= (config.sentence_min_evidence if feature.terminal else 1):
         return "chrome", "page vocabulary (call to action, sharing, consent, navigation)"
     if feature.navigation:
         return "chrome", "navigation"
@@ -283,7 +299,9 @@ def _judge_head(
     is a photo caption).
     """
     open_lines = [
-        i for i, (f, role) in enumerate(zip(features, roles, strict=True)) if role == "chrome" and not _is_furniture(f)
+        i
+        for i, (f, role) in enumerate(zip(features, roles, strict=True))
+        if role == "chrome" and not f.navigation and not _is_label(f)
     ]
     headlines = [
         i
@@ -312,8 +330,13 @@ def _judge_head(
     return found
 
 
+def _is_label(feature: _Features) -> bool:
+    """Return True for furniture that cannot be a headline: "Most Read", "Sign up", "Connect with us"."""
+    return feature.call_to_action >= 2 or (feature.call_to_action >= 1 and feature.words <= 3)
+
+
 def _is_furniture(feature: _Features) -> bool:
-    return bool(feature.call_to_action or feature.navigation)
+    return feature.call_to_action > 0 or feature.navigation
 
 
 def parse_byline(line: str) -> tuple[tuple[str, ...], str | None]:

@@ -1,4 +1,9 @@
-"""Sentence segmentation with character offsets, by syntok (chosen on bench/segment.py)."""
+"""Sentence segmentation with character offsets, by Bling Fire (chosen on bench/segment.py).
+
+On ECB+ Bling Fire finds sentence ends with F1 0.905 against syntok's 0.898, pysbd's 0.872 and
+sentencex's 0.893, gets all 21 of the benchmark's hard cases (titles such as "Gov.", "5.40pm." at a
+sentence end) right where syntok gets 14, and runs three times faster than syntok.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,20 @@ from collections.abc import Iterator
 
 from newsweave.records import Article, Sentence
 
+_CLOSING = frozenset("\"'”’»)]")
+
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """Yield ``(start, end)`` of every sentence of ``text``; paragraphs (blank lines) always end one."""
-    from syntok import segmenter  # imported here: keeps ``import newsweave`` light
+    import blingfire  # imported here: keeps ``import newsweave`` light
 
     offset = 0
     for paragraph in text.split("\n\n"):
-        for tokens_of_paragraph in segmenter.analyze(paragraph):
-            for sentence in tokens_of_paragraph:
-                if not sentence:
-                    continue
-                start = sentence[0].offset
-                end = sentence[-1].offset + len(sentence[-1].value)
-                # syntok reports a closing quote after the full stop as the next sentence's
-                # first token in some cases; keep trailing closing punctuation with this sentence.
-                while end < len(paragraph) and paragraph[end] in "\"'”’»)]":
+        if paragraph.strip():
+            _, spans = blingfire.text_to_sentences_and_offsets(paragraph)
+            for start, end in spans:
+                # Keep closing quotes and brackets that follow the full stop with this sentence.
+                while end < len(paragraph) and paragraph[end] in _CLOSING:
                     end += 1
                 if end > start:
                     yield offset + start, offset + end
