@@ -150,18 +150,18 @@ def line_key(line: str) -> str:
 
 
 def template_lines(texts: Sequence[str], config: CleanConfig = CleanConfig()) -> frozenset[str]:
-    """Return the keys of short lines that several *different* pages of a batch share (site template).
+    """Return the keys of lines without a sentence ending that several *different* pages share.
 
-    Syndicated copies share their reporting too, so a line counts only when the pages that carry it
-    have little reporting in common; sentence-length reporting lines are never template.
+    Only such lines can be template: a shared sentence is more often a quote several outlets carry.
+    Syndicated copies share their headline too, so a line counts only when the pages that carry it
+    have little reporting (sentence-final lines) in common.
     """
     pages_of_line: dict[str, list[int]] = defaultdict(list)
     bodies: list[frozenset[str]] = []
     for page, text in enumerate(texts):
-        keys = {line_key(line) for line in normalise_text(text).split("\n") if line}
         body = set()
-        for key in keys:
-            if _is_protected(key, config):
+        for key in {line_key(line) for line in text.split("\n") if line.strip()}:
+            if _TERMINAL.search(key):
                 body.add(key)
             else:
                 pages_of_line[key].append(page)
