@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/newsweave digest $(INPUT) --format $(FORMAT)
+	@$(BIN)/newsweave digest $(INPUT) --format $(FORMAT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
