@@ -24,6 +24,7 @@ from typing import Literal
 
 from newsweave.dates import is_empty_dateline, parse_dateline
 from newsweave.ingest.decode import normalise_text
+from newsweave.outlets import registered_domain
 from newsweave.records import Article, RawDocument
 
 LineRole = Literal["title", "standfirst", "byline", "dateline", "body", "chrome"]
@@ -395,7 +396,8 @@ def to_article(
     """Return the clean article of one raw page; metadata given in ``raw.hints`` wins over detection."""
     found = extract(raw.text, templates, config)
     hints = raw.hints
-    outlet = hints.outlet or found.outlet or PurePath(raw.origin.location).stem or raw.origin.location
+    domain = hints.source_domain or registered_domain(hints.url)
+    outlet = hints.outlet or found.outlet or domain or _location_name(raw.origin.location)
     return Article(
         id=article_id(outlet, found.text),
         outlet=outlet,
@@ -404,11 +406,18 @@ def to_article(
         title=hints.title or found.title,
         date_publish=hints.date_publish or found.date_publish,
         url=hints.url,
-        source_domain=hints.source_domain,
+        source_domain=domain,
         authors=hints.authors or found.authors,
         description=hints.description or found.description,
         language=hints.language,
+        source_id=hints.source_id,
     )
+
+
+def _location_name(location: str) -> str:
+    """Return the name a file gives its article when nothing else names the outlet ("seeds/002.txt#3" -> "002")."""
+    name = PurePath(location.split("#")[0].split(":")[0] if "://" not in location else location).name
+    return name.split(".")[0] or location
 
 
 def clean_batch(raws: Sequence[RawDocument], config: CleanConfig = CleanConfig()) -> list[Article]:

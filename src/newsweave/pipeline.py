@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,8 @@ from newsweave.clean import CleanConfig, clean_batch, to_article
 from newsweave.dates import comparable
 from newsweave.dedupe import DedupeConfig, fold_copies
 from newsweave.errors import InputError
-from newsweave.ingest import IngestConfig, discover, read_raw
+from newsweave.ingest import IngestConfig, discover, is_url, read_source
+from newsweave.language import detect_language
 from newsweave.records import Article, Digest, Problem, RawDocument, Story
 from newsweave.segment import segment
 
@@ -30,29 +32,42 @@ class DigestConfig:
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
-    """Return the clean, segmented article in one file; raise ``InputError`` naming the file if it fails."""
-    raw = read_raw(Path(path), config.ingest)
-    article = to_article(raw, config=config.clean)
+    """Return the clean, segmented article in one file or URL; raise ``InputError`` naming it if it fails.
+
+    An input that holds several articles (a feed, a WARC, JSON Lines) is an error here: use ``read_all``.
+    """
+    documents = list(read_source(path if is_url(path) else Path(path), config.ingest))
+    raws = [document for document in documents if isinstance(document, RawDocument)]
+    if not raws:
+        problem = next((p for p in documents if isinstance(p, Problem)), None)
+        raise InputError(problem.source if problem else str(path), problem.reason if problem else "no article found")
+    if len(raws) > 1:
+        raise InputError(str(path), f"holds {len(raws)} articles; read it with newsweave.read_all or digest")
+    article = to_article(raws[0], config=config.clean)
     if not article.text:
         raise InputError(str(path), "no article text found (only page chrome or metadata)")
-    return segment(article)
+    return _finish(article)
 
 
 def read_all(
     inputs: Iterable[str | Path], config: DigestConfig = DigestConfig()
 ) -> tuple[list[Article], list[Problem]]:
-    """Return the clean articles of every readable input and a Problem for every other one."""
+    """Return the clean articles of every readable input and a Problem for every other one.
+
+    The same text from the same outlet, given twice, is read once (the second is a skipped Problem).
+    """
     raws: list[RawDocument] = []
     problems: list[Problem] = []
-    for found in discover(inputs):
-        if isinstance(found, Problem):
-            problems.append(found)
+    for source in discover(inputs):
+        if isinstance(source, Problem):
+            problems.append(source)
             continue
-        try:
-            raws.append(read_raw(found, config.ingest))
-        except InputError as error:
-            log.warning("%s", error)
-            problems.append(Problem(error.source, error.reason))
+        for document in read_source(source, config.ingest):
+            if isinstance(document, Problem):
+                log.info("%s", document)
+                problems.append(document)
+            else:
+                raws.append(document)
     articles: list[Article] = []
     first_location: dict[str, str] = {}
     for raw, article in zip(raws, clean_batch(raws, config.clean), strict=True):
@@ -64,8 +79,14 @@ def read_all(
             problems.append(Problem(location, reason, "skipped"))
         else:
             first_location[article.id] = location
-            articles.append(segment(article))
+            articles.append(_finish(article))
     return articles, problems
+
+
+def _finish(article: Article) -> Article:
+    """Return ``article`` segmented and with its language, when the input did not state it."""
+    language = article.language or detect_language(article.text)
+    return segment(dataclasses.replace(article, language=language))
 
 
 def digest(
@@ -79,7 +100,7 @@ def digest(
     given = [item for item in items if isinstance(item, Article)]
     paths = [item for item in items if not isinstance(item, Article)]
     articles, problems = read_all(paths, config) if paths else ([], [])
-    articles = [a if a.sentences or not a.text else segment(a) for a in given] + articles
+    articles = [a if a.sentences or not a.text else _finish(a) for a in given] + articles
     articles = fold_copies(articles, config.dedupe)
     stories = (make_story(articles),) if articles else ()
     return Digest(stories=stories, problems=tuple(problems), version=__version__)

@@ -27,6 +27,8 @@ class Hints:
     authors: tuple[str, ...] = ()
     language: str | None = None
     description: str | None = None
+    # The id the input itself gave the article (a JSON record's "id", a feed entry's guid).
+    source_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,7 @@ class Article:
     authors: tuple[str, ...] = ()
     description: str | None = None
     language: str | None = None
+    source_id: str | None = None
     sentences: tuple[Sentence, ...] = ()
     copies: tuple[Copy, ...] = ()
 

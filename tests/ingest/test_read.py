@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import newsweave
 from newsweave.errors import InputError
-from newsweave.ingest import IngestConfig, discover, read_raw
+from newsweave.ingest import IngestConfig, discover
 from newsweave.ingest.decode import decode, normalise_text
 from newsweave.records import Problem
 
@@ -66,15 +66,16 @@ def test_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     with huge.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper, no disk used
     with pytest.raises(InputError, match=r"huge\.txt: file is 50\.0 MiB, over the 10 MiB limit.*--max-bytes"):
-        read_raw(huge)
+        newsweave.read(huge)
 
 
 def test_size_limit_is_configurable(tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_text(ARTICLE, encoding="utf-8")
     with pytest.raises(InputError, match="over the"):
-        read_raw(page, IngestConfig(max_bytes=100))
-    assert read_raw(page, IngestConfig(max_bytes=10_000)).text.startswith("Harbour")
+        newsweave.read(page, newsweave.DigestConfig(ingest=IngestConfig(max_bytes=100)))
+    roomy = newsweave.DigestConfig(ingest=IngestConfig(max_bytes=10_000))
+    assert newsweave.read(page, roomy).title == "Harbour reopens after storm"
 
 
 def test_page_with_only_chrome_is_an_error(tmp_path: Path) -> None:

@@ -1,45 +1,72 @@
-"""Readers: turn files into ``RawDocument`` records (decoded text plus metadata given from outside).
+"""Readers: turn inputs (files, folders, globs, URLs, stdin) into ``RawDocument`` records.
 
-Only the scraped-text reader exists so far; the reader is chosen by content, not only by name.
+The kind of an input is told from its content (``sniff.py``), not its name: scraped text, HTML, RSS/Atom,
+WARC(.gz), JSON Lines, JSON, or a list of URLs; gzip is opened transparently. Every reader streams and
+bounds what it reads, and turns each bad input or record into a ``Problem`` that names it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import glob
+import gzip
+import io
 import json
+import os
+import shutil
+import sys
+import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from newsweave.errors import InputError
 from newsweave.ingest.decode import decode
+from newsweave.ingest.limits import MiB, gunzip_capped, open_decompressed, read_capped
+from newsweave.ingest.sniff import GZIP_MAGIC, HEAD_BYTES, Kind, sniff
 from newsweave.records import Hints, Origin, Problem, RawDocument
 
 SIDECAR_SUFFIX = ".meta.json"
-# Extensions read when a folder is given; a file named explicitly is always tried.
-ARTICLE_SUFFIXES = frozenset({".txt", ".text", ""})
-_MiB = 1024 * 1024
+STDIN = "-"
+# Extensions read when a folder is walked; a file named explicitly is always tried, whatever its name.
+ARTICLE_SUFFIXES = frozenset(
+    {".txt", ".text", "", ".html", ".htm", ".xhtml", ".xml", ".rss", ".atom", ".warc", ".jsonl", ".ndjson", ".json",
+     ".gz", ".urls"}
+)  # fmt: skip
+Source = Path | str
 
 
 @dataclass(frozen=True)
 class IngestConfig:
-    """Limits and outside metadata for reading inputs."""
+    """Limits, network policy and outside metadata for reading inputs."""
 
-    # A news article is rarely above 200 KB of text; 10 MiB leaves room for long pages and stops
-    # a mislabelled dump or a disk image from being read into memory.
-    max_bytes: int = 10 * _MiB
+    # A news article is rarely above 200 KB of text; 10 MiB leaves room for long pages and stops a
+    # mislabelled dump or a disk image from being read into memory. WARC and JSON Lines files may be
+    # any size: the limit applies to each record in them.
+    max_bytes: int = 10 * MiB
     outlet: str | None = None
+    fetch: bool = False  # feed entries: read the linked page instead of the entry's own content
+    allow_private: bool = False  # URLs: allow private, loopback and link-local addresses
 
 
-def discover(inputs: Iterable[str | Path]) -> Iterator[Path | Problem]:
-    """Yield the files named by ``inputs`` (files, folders, glob patterns), or a Problem for each miss.
+def is_url(item: str | Path) -> bool:
+    """Return True for an http(s) address."""
+    return isinstance(item, str) and item.lower().startswith(("http://", "https://"))
 
-    Folders are walked recursively in name order; hidden files, sidecars and files whose extension
-    is not an article type are reported as skipped.
+
+def discover(inputs: Iterable[str | Path]) -> Iterator[Source | Problem]:
+    """Yield the sources named by ``inputs`` (files, folders, globs, URLs, ``-``), or a Problem for each miss.
+
+    Folders are walked recursively in name order; hidden files, sidecars and files whose extension is not
+    an article type are reported as skipped.
     """
     for item in inputs:
+        if is_url(item) or item == STDIN:
+            yield str(item)
+            continue
         path = Path(item)
         if path.is_dir():
             yield from _walk(path)
@@ -63,35 +90,184 @@ def _walk(folder: Path) -> Iterator[Path | Problem]:
         if path.name.endswith(SIDECAR_SUFFIX):
             continue
         if path.suffix.lower() not in ARTICLE_SUFFIXES:
-            yield Problem(
-                str(path), f"not an article file type ({path.suffix}); name it explicitly to read it", "skipped"
-            )
+            reason = f"not an article file type ({path.suffix}); name it explicitly to read it"
+            yield Problem(str(path), reason, "skipped")
             continue
         yield path
 
 
-def read_raw(path: Path, config: IngestConfig = IngestConfig()) -> RawDocument:
-    """Return the decoded text and outside metadata of one file; raise ``InputError`` naming the file."""
-    source = str(path)
+def read_source(source: Source, config: IngestConfig = IngestConfig()) -> Iterator[RawDocument | Problem]:
+    """Yield every document of one source, and a Problem for each part of it that could not be read."""
+    if isinstance(source, str) and is_url(source):
+        yield from read_urls([source], config)
+        return
+    if source == STDIN:
+        yield from _read_stdin(config)
+        return
+    path = Path(source)
     try:
-        size = path.stat().st_size
-        if size > config.max_bytes:
-            raise InputError(
-                source,
-                f"file is {size / _MiB:.1f} MiB, over the {config.max_bytes / _MiB:.0f} MiB limit for one "
-                "article; raise the limit with --max-bytes if it really is one article",
-            )
         with path.open("rb") as handle:
-            data = handle.read(config.max_bytes + 1)  # bounded even if the file grew since stat()
+            yield from _read_stream(handle, str(path), config, sidecar=path)
+    except InputError as error:
+        yield Problem(error.source, error.reason)
     except OSError as error:
-        raise InputError(source, f"cannot read the file ({error.strerror or error})") from error
-    if len(data) > config.max_bytes:
-        raise InputError(source, f"file is over the {config.max_bytes / _MiB:.0f} MiB limit for one article")
-    text, encoding = decode(data, source)
-    hints = read_sidecar(path)
-    if config.outlet:
-        hints = dataclasses.replace(hints, outlet=config.outlet)
-    return RawDocument(Origin(source, "text", encoding), text, hints)
+        yield Problem(str(path), f"cannot read the file ({error.strerror or error})")
+
+
+def _read_stdin(config: IngestConfig) -> Iterator[RawDocument | Problem]:
+    # Spooled so that a WARC piped in is streamed from disk, not held in memory.
+    with tempfile.SpooledTemporaryFile(max_size=8 * MiB) as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.seek(0)
+        try:
+            yield from _read_stream(spool, "<stdin>", config, sidecar=None)  # type: ignore[arg-type]
+        except InputError as error:
+            yield Problem(error.source, error.reason)
+
+
+def _read_stream(
+    handle: BinaryIO, source: str, config: IngestConfig, *, sidecar: Path | None
+) -> Iterator[RawDocument | Problem]:
+    head = handle.read(HEAD_BYTES)
+    handle.seek(0)
+    if not head.strip():
+        raise InputError(source, "empty file: there is no text to read")
+    compressed = head.startswith(GZIP_MAGIC)
+    if compressed:
+        head = _gunzip_head(handle, source)
+    kind = sniff(head)
+    if kind == "warc":
+        from newsweave.ingest.warc import read_warc
+
+        yield from read_warc(handle, source, config.max_bytes)  # warcio reads .warc.gz itself
+        return
+    if kind == "jsonl":
+        from newsweave.ingest.jsonl import read_jsonl
+
+        yield from read_jsonl(open_decompressed(handle), source, config.max_bytes)
+        return
+    data = _read_whole(handle, source, config.max_bytes, compressed)
+    hints = read_sidecar(sidecar) if sidecar is not None else Hints()
+    for document in read_document(data, kind, source, config):
+        if isinstance(document, RawDocument):
+            document = dataclasses.replace(document, hints=merge_hints(hints, document.hints, config))
+        yield document
+
+
+def read_document(data: bytes, kind: Kind, source: str, config: IngestConfig) -> Iterator[RawDocument | Problem]:
+    """Yield the documents in ``data``, an input of ``kind`` that fits in memory."""
+    if kind == "html":
+        from newsweave.ingest.html import html_document
+
+        yield html_document(data, source)
+    elif kind == "feed":
+        yield from _read_feed(data, source, config)
+    elif kind == "json":
+        from newsweave.ingest.jsonl import read_json
+
+        yield from read_json(data, source)
+    elif kind == "jsonl":
+        from newsweave.ingest.jsonl import read_jsonl
+
+        yield from read_jsonl(io.BytesIO(data), source, config.max_bytes)
+    elif kind == "urls":
+        urls = [line.strip() for line in decode(data, source)[0].splitlines() if line.strip()]
+        yield from read_urls(urls, config)
+    elif kind == "warc":
+        from newsweave.ingest.warc import read_warc
+
+        yield from read_warc(io.BytesIO(data), source, config.max_bytes)
+    else:
+        text, encoding = decode(data, source)
+        yield RawDocument(Origin(source, "text", encoding), text)
+
+
+def _read_feed(data: bytes, source: str, config: IngestConfig) -> Iterator[RawDocument | Problem]:
+    from newsweave.ingest.feeds import entry_links, read_feed
+
+    if not config.fetch:
+        yield from read_feed(data, source)
+        return
+    try:
+        _, links = entry_links(data, source)
+    except InputError as error:
+        yield Problem(error.source, error.reason)
+        return
+    hints_of = dict(links)
+    for document in read_urls([link for link, _ in links], config, follow_feeds=False):
+        if isinstance(document, RawDocument):
+            entry = hints_of.get(document.origin.location, Hints())
+            document = dataclasses.replace(document, hints=_prefer(document.hints, entry))
+        yield document
+
+
+def read_urls(
+    urls: Iterable[str], config: IngestConfig, *, follow_feeds: bool = True
+) -> Iterator[RawDocument | Problem]:
+    """Yield the documents at ``urls``, fetched concurrently with the fetcher's limits and address checks."""
+    from newsweave.ingest.fetch import FetchConfig, fetch_many
+
+    fetch_config = FetchConfig(max_bytes=config.max_bytes, allow_private=config.allow_private)
+    for page in fetch_many(urls, fetch_config):
+        if isinstance(page, Problem):
+            yield page
+            continue
+        kind = sniff(page.body[:HEAD_BYTES])
+        if kind == "feed" and not follow_feeds:
+            yield Problem(page.url, "the link points at another feed; not followed")
+            continue
+        if kind == "html":
+            from newsweave.ingest.html import html_document
+
+            try:
+                yield html_document(page.body, page.url, url=page.final_url, charset=page.charset)
+            except InputError as error:
+                yield Problem(error.source, error.reason)
+        else:
+            try:
+                yield from read_document(page.body, kind, page.url, config)
+            except InputError as error:
+                yield Problem(error.source, error.reason)
+
+
+def _gunzip_head(handle: BinaryIO, source: str) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+            head = unzipped.read(HEAD_BYTES)
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(source, f"corrupt gzip data ({error})") from error
+    finally:
+        handle.seek(0)
+    return head
+
+
+def _read_whole(handle: BinaryIO, source: str, cap: int, compressed: bool) -> bytes:
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (OSError, io.UnsupportedOperation):
+        size = 0
+    if size > cap:
+        raise InputError(
+            source,
+            f"file is {size / MiB:.1f} MiB, over the {cap / MiB:.0f} MiB limit for one article; "
+            "raise the limit with --max-bytes if it really is one article",
+        )
+    data = read_capped(handle, cap, source, "file")
+    return gunzip_capped(data, cap, source) if compressed else data
+
+
+def merge_hints(sidecar: Hints, found: Hints, config: IngestConfig) -> Hints:
+    """Return the metadata of a document: CLI options over the sidecar over what its reader found."""
+    merged = _prefer(sidecar, found)
+    return dataclasses.replace(merged, outlet=config.outlet) if config.outlet else merged
+
+
+def _prefer(first: Hints, second: Hints) -> Hints:
+    """Return ``first`` with its empty fields filled from ``second``."""
+    values = {
+        field.name: getattr(first, field.name) or getattr(second, field.name) for field in dataclasses.fields(Hints)
+    }
+    return Hints(**values)
 
 
 def read_sidecar(path: Path) -> Hints:

@@ -1,0 +1,27 @@
+"""Outlet identity from web addresses: the registered domain, from a bundled public-suffix list."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@functools.cache
+def _extractor() -> Any:
+    import tldextract  # imported here: loading the suffix list takes ~50 ms
+
+    # No suffix-list URLs and no cache: the snapshot bundled with tldextract, never the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registered_domain(url: str | None) -> str | None:
+    """Return the registered domain of ``url`` ("bbc.co.uk" for "https://www.bbc.co.uk/news"), or None."""
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    if not host:
+        return None
+    parts = _extractor()(host)
+    domain: str = parts.top_domain_under_public_suffix or parts.domain or host
+    return domain.lower() or None
