@@ -38,7 +38,7 @@ def test_examples_as_markdown_to_a_file(tmp_path: Path) -> None:
     assert text.startswith("# ")
     assert "_4 articles from 5 outlets" in text  # the Gazette's copy of the wire story is folded
     assert "also run by **The Eastfold Gazette**" in text
-    assert "skipped 1 file(s) that are not articles" in result.stderr  # examples/README.md
+    assert "1 skipped (not an article file type: 1)" in result.stderr  # examples/README.md
 
 
 def test_partial_failure_exits_1_and_names_the_file(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_partial_failure_exits_1_and_names_the_file(tmp_path: Path) -> None:
     result = run("digest", str(EXAMPLES / "01_aldane-courier.txt"), str(tmp_path / "bad.txt"))
     assert result.returncode == 1
     assert f"newsweave: error: {tmp_path / 'bad.txt'}: binary file" in result.stderr
-    assert "read 1 article(s); 1 input(s) could not be read" in result.stderr
+    assert "newsweave: 1 article; 0 duplicates folded; 1 could not be read (binary file: 1)" in result.stderr
     assert "Tollis Bridge" in result.stdout
 
 

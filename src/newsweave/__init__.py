@@ -18,6 +18,7 @@ _EXPORTS = {
     "digest": "newsweave.pipeline",
     "read": "newsweave.pipeline",
     "read_all": "newsweave.pipeline",
+    "extract": "newsweave.pipeline",
     "DigestConfig": "newsweave.pipeline",
     "IngestConfig": "newsweave.ingest",
     "CleanConfig": "newsweave.clean",
@@ -48,6 +49,7 @@ __all__ = [
     "Span",
     "Story",
     "digest",
+    "extract",
     "from_json",
     "read",
     "read_all",
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
     from newsweave.clean import CleanConfig
     from newsweave.errors import FormatError, InputError, NewsweaveError
     from newsweave.ingest import IngestConfig
-    from newsweave.pipeline import DigestConfig, digest, read, read_all
+    from newsweave.pipeline import DigestConfig, digest, extract, read, read_all
     from newsweave.records import Article, Digest, Problem, Sentence, Span, Story
     from newsweave.render.json import dumps as to_json
     from newsweave.render.json import loads as from_json

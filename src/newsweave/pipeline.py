@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,22 +50,29 @@ def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
 
 
 def read_all(
-    inputs: Iterable[str | Path], config: DigestConfig = DigestConfig()
+    inputs: Iterable[str | Path],
+    config: DigestConfig = DigestConfig(),
+    *,
+    strict: bool = False,
+    on_source: Callable[[str], None] | None = None,
 ) -> tuple[list[Article], list[Problem]]:
     """Return the clean articles of every readable input and a Problem for every other one.
 
     The same text from the same outlet, given twice, is read once (the second is a skipped Problem).
+    ``strict`` raises ``InputError`` at the first input that cannot be read instead of going on;
+    ``on_source`` is called with each source's name before it is read (for progress displays).
     """
     raws: list[RawDocument] = []
     problems: list[Problem] = []
     for source in discover(inputs):
         if isinstance(source, Problem):
-            problems.append(source)
+            _note(source, problems, strict)
             continue
+        if on_source is not None:
+            on_source(str(source))
         for document in read_source(source, config.ingest):
             if isinstance(document, Problem):
-                log.info("%s", document)
-                problems.append(document)
+                _note(document, problems, strict)
             else:
                 raws.append(document)
     articles: list[Article] = []
@@ -83,6 +90,25 @@ def read_all(
     return articles, problems
 
 
+def _note(problem: Problem, problems: list[Problem], strict: bool) -> None:
+    log.info("%s", problem)
+    if strict and problem.kind == "error":
+        raise InputError(problem.source, problem.reason)
+    problems.append(problem)
+
+
+def extract(
+    inputs: Iterable[str | Path],
+    config: DigestConfig = DigestConfig(),
+    *,
+    strict: bool = False,
+    on_source: Callable[[str], None] | None = None,
+) -> tuple[list[Article], list[Problem]]:
+    """Return the clean articles of ``inputs`` with duplicate and syndicated copies folded, and the problems."""
+    articles, problems = read_all(inputs, config, strict=strict, on_source=on_source)
+    return fold_copies(articles, config.dedupe), problems
+
+
 def _finish(article: Article) -> Article:
     """Return ``article`` segmented and with its language, when the input did not state it."""
     language = article.language or detect_language(article.text)
@@ -90,7 +116,11 @@ def _finish(article: Article) -> Article:
 
 
 def digest(
-    inputs: str | Path | Article | Iterable[str | Path | Article], config: DigestConfig = DigestConfig()
+    inputs: str | Path | Article | Iterable[str | Path | Article],
+    config: DigestConfig = DigestConfig(),
+    *,
+    strict: bool = False,
+    on_source: Callable[[str], None] | None = None,
 ) -> Digest:
     """Return the digest of the given files, folders, glob patterns or ``Article`` records.
 
@@ -99,7 +129,7 @@ def digest(
     items = [inputs] if isinstance(inputs, str | Path | Article) else list(inputs)
     given = [item for item in items if isinstance(item, Article)]
     paths = [item for item in items if not isinstance(item, Article)]
-    articles, problems = read_all(paths, config) if paths else ([], [])
+    articles, problems = read_all(paths, config, strict=strict, on_source=on_source) if paths else ([], [])
     articles = [a if a.sentences or not a.text else _finish(a) for a in given] + articles
     articles = fold_copies(articles, config.dedupe)
     stories = (make_story(articles),) if articles else ()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-import gzip
 import io
 import json
 import os
@@ -231,13 +230,15 @@ def read_urls(
 
 
 def _gunzip_head(handle: BinaryIO, source: str) -> bytes:
+    """Return the first decompressed bytes of a gzip stream; a damaged tail is the reader's business."""
+    raw = handle.read(64 * 1024)
+    handle.seek(0)
     try:
-        with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
-            head = unzipped.read(HEAD_BYTES)
-    except (OSError, EOFError, zlib.error) as error:
+        head = zlib.decompressobj(wbits=31).decompress(raw, HEAD_BYTES)
+    except zlib.error as error:
         raise InputError(source, f"corrupt gzip data ({error})") from error
-    finally:
-        handle.seek(0)
+    if not head:
+        raise InputError(source, "corrupt gzip data (nothing could be decompressed)")
     return head
 
 

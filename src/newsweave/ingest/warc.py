@@ -25,17 +25,20 @@ def read_warc(stream: BinaryIO, source: str, max_record_bytes: int) -> Iterator[
     offset = 0
     try:
         for record in records:
-            offset = records.get_record_offset()
             if record.rec_type != "response" or record.http_headers is None:
                 continue
-            where = f"{source}#{offset}"
             content_type = (record.http_headers.get_header("Content-Type") or "").lower()
-            if not content_type.startswith(_HTML_TYPES):
-                continue
             status = record.http_headers.get_statuscode() or ""
-            if not status.startswith("2"):
+            if not content_type.startswith(_HTML_TYPES) or not status.startswith("2"):
                 continue
             body = record.content_stream().read(max_record_bytes + 1)
+            # warcio knows a record's offset only once its content has been read.
+            offset = records.get_record_offset()
+            where = f"{source}#{offset}"
+            missing = getattr(record.raw_stream, "limit", 0)
+            if len(body) <= max_record_bytes and missing > 0:
+                yield Problem(where, f"truncated WARC record ({missing} bytes of it are missing); skipped")
+                continue
             if len(body) > max_record_bytes:
                 yield Problem(where, f"response body is over the {max_record_bytes // (1024 * 1024)} MiB limit")
                 continue

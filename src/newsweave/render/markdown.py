@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from newsweave.dates import comparable
-from newsweave.records import Article, Digest, Story
+from newsweave.records import Article, Digest, Problem, Story
 
 # What would turn hostile article text into markup: inline HTML and autolinks (<), links and images
 # ("](" and "!["), code spans, emphasis. An underscore inside a word is not emphasis in CommonMark.
@@ -25,11 +26,22 @@ def render(digest: Digest) -> str:
     parts = [render_story(story) for story in digest.stories]
     if not digest.stories:
         parts.append("_No article could be read._\n")
-    errors = [problem for problem in digest.problems if problem.kind == "error"]
-    if errors:
-        lines = [f"- `{_code(p.source)}`: {escape(p.reason)}" for p in errors]
-        parts.append("## Inputs that could not be read\n\n" + "\n".join(lines) + "\n")
-    return "\n".join(parts)
+    return "\n".join(parts) + _problems(digest.problems)
+
+
+def _problems(problems: Sequence[Problem]) -> str:
+    errors = [problem for problem in problems if problem.kind == "error"]
+    if not errors:
+        return ""
+    lines = [f"- `{_code(p.source)}`: {escape(p.reason)}" for p in errors]
+    return "\n## Inputs that could not be read\n\n" + "\n".join(lines) + "\n"
+
+
+def render_articles(articles: Sequence[Article], problems: Sequence[Problem] = ()) -> str:
+    """Return a list of clean articles (``newsweave extract --format md``): sources, then each text."""
+    lines = [f"# {len(articles)} article{'s' if len(articles) != 1 else ''}", ""]
+    lines += _sources_and_texts(articles)
+    return "\n".join(lines) + "\n" + _problems(problems)
 
 
 def render_story(story: Story) -> str:
@@ -39,10 +51,15 @@ def render_story(story: Story) -> str:
     coverage += f"{len(story.outlets)} outlet{'s' if len(story.outlets) != 1 else ''}"
     if dates:
         coverage += f" · first dated {_date(min(dates, key=comparable))}"
-    lines = [f"# {escape(story.title or 'Untitled story')}", "", f"_{coverage}_", "", "## Sources", ""]
-    for number, article in enumerate(story.articles, 1):
+    lines = [f"# {escape(story.title or 'Untitled story')}", "", f"_{coverage}_", ""]
+    return "\n".join(lines + _sources_and_texts(story.articles)) + "\n"
+
+
+def _sources_and_texts(articles: Sequence[Article]) -> list[str]:
+    lines = ["## Sources", ""]
+    for number, article in enumerate(articles, 1):
         lines.append(f"{number}. {_source_line(article)}")
-    for number, article in enumerate(story.articles, 1):
+    for number, article in enumerate(articles, 1):
         lines += ["", f"## [{number}] {escape(article.outlet)}: {escape(article.title or 'Untitled')}", ""]
         if article.description:
             lines += [f"_{escape(article.description)}_", ""]
@@ -51,7 +68,7 @@ def render_story(story: Story) -> str:
             if copy.extra_text:
                 lines += ["", f"_{escape(copy.outlet)}'s copy adds:_", ""]
                 lines += ["\n\n".join(f"> {escape(p)}" for p in copy.extra_text.split("\n\n"))]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _source_line(article: Article) -> str:
