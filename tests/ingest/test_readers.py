@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import newsweave
-from newsweave.ingest import IngestConfig, read_source
+from newsweave.ingest import UNEXPECTED, IngestConfig, read_source
 from newsweave.ingest.sniff import sniff
 from newsweave.records import Problem, RawDocument
 
@@ -258,3 +258,4 @@ def test_random_bytes_give_documents_or_problems(data: bytes, prefix: bytes) -> 
             assert isinstance(item, RawDocument | Problem)
             if isinstance(item, Problem):
                 assert item.source.startswith(str(path)) and item.reason
+                assert UNEXPECTED not in item.reason, item.reason  # a reader bug, not a bad input

@@ -11,6 +11,7 @@ import dataclasses
 import glob
 import io
 import json
+import logging
 import os
 import shutil
 import sys
@@ -28,7 +29,9 @@ from newsweave.ingest.limits import MiB, gunzip_capped, open_decompressed, read_
 from newsweave.ingest.sniff import GZIP_MAGIC, HEAD_BYTES, Kind, sniff
 from newsweave.records import Hints, Origin, Problem, RawDocument
 
+log = logging.getLogger(__name__)
 SIDECAR_SUFFIX = ".meta.json"
+UNEXPECTED = "unexpected error in a reader"
 STDIN = "-"
 # Extensions read when a folder is walked; a file named explicitly is always tried, whatever its name.
 ARTICLE_SUFFIXES = frozenset(
@@ -111,6 +114,9 @@ def read_source(source: Source, config: IngestConfig = IngestConfig()) -> Iterat
         yield Problem(error.source, error.reason)
     except OSError as error:
         yield Problem(str(path), f"cannot read the file ({error.strerror or error})")
+    except Exception as error:  # a parser's bug must cost one input, not the batch
+        log.exception("unexpected error while reading %s", path)
+        yield Problem(str(path), f"{UNEXPECTED} ({type(error).__name__}: {error}); please report it")
 
 
 def _read_stdin(config: IngestConfig) -> Iterator[RawDocument | Problem]:
