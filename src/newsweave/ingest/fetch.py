@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from newsweave import __version__
-from newsweave.errors import InputError, NewsweaveError
+from newsweave.errors import InputError
 from newsweave.records import Problem
 
 if TYPE_CHECKING:
@@ -613,10 +613,8 @@ class _Inflater:
 
 
 def _open_client(config: FetchConfig) -> httpx.Client:
-    try:
-        import httpx
-    except ImportError as error:
-        raise NewsweaveError("fetching URLs needs httpx; install it with: pip install 'newsweave[fetch]'") from error
+    import httpx  # imported here: only runs that fetch pay for it
+
     return httpx.Client(
         transport=_guarded_transport(config),
         headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": _ACCEPT_ENCODING},
