@@ -33,6 +33,9 @@ class DedupeConfig:
     # on ECB+: the highest value with recall >= 0.98 on synthetic wire copies (R 0.987); no pair of reports
     # of different events overlaps more than 0.125.
     min_overlap: float = 0.6
+    # A copy with less than this share of the longest copy's 5-grams (a feed excerpt, a brief) is never
+    # the canonical text, however early it was published.
+    complete_share: float = 0.67
     num_perm: int = 128
     seed: int = 1
 
@@ -61,14 +64,15 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
 def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig()) -> list[Article]:
     """Return ``articles`` with copies folded into a canonical article each, in input order.
 
-    The canonical copy is the earliest dated one, then the longest, then the first given; it keeps its
-    own text and lists the others in ``copies``. Articles are taken in that order of preference and each
-    joins the canonical article it overlaps most (at least ``min_overlap``), or becomes one: every copy
-    is compared with the text it is folded into, so no chain of half-alike texts ends up as one group.
-    Texts without a word are never folded.
+    Articles are taken longest first, and each joins the group whose first (longest) text it overlaps
+    most, at least ``min_overlap``, or starts one: every copy is compared with one fixed text, so no chain
+    of half-alike texts ends up as one group, and a cut copy (a feed excerpt) meets the full text first.
+    The canonical article of a group is its earliest dated complete version (at least
+    ``complete_share`` of the longest text's length), then the longest, then the first given; it keeps
+    its own text and lists the others in ``copies``. Texts without a word are never folded.
     """
-    order = sorted(range(len(articles)), key=lambda i: _preference(articles[i], i))
-    sets = {i: shingles(articles[i].text, config.shingle_words) for i in order}
+    sets = {i: shingles(article.text, config.shingle_words) for i, article in enumerate(articles)}
+    order = sorted(range(len(articles)), key=lambda i: (-len(sets[i]), i))
     leader_of: dict[int, int] = {}
     by_key: dict[str, int] = {}
     index = _LeaderIndex(config)
@@ -79,24 +83,31 @@ def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig
         if key in by_key:
             leader_of[i] = by_key[key]
             continue
-        best = max(
-            ((overlap(sets[i], sets[j]), -j) for j in index.candidates(sets[i])),
-            default=(0.0, 0),
-        )
+        best = max(((overlap(sets[i], sets[j]), -j) for j in index.candidates(sets[i])), default=(0.0, 0))
         if best[0] >= config.min_overlap:
             leader_of[i] = -best[1]
         else:
             by_key[key] = i
             index.add(i, sets[i])
-    members: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}
     for i, leader in leader_of.items():
-        members.setdefault(leader, []).append(i)
+        groups.setdefault(leader, [leader]).append(i)
+    canonical_of = {}
+    for leader, members in groups.items():
+        longest = len(sets[leader])
+        complete = [i for i in members if len(sets[i]) >= config.complete_share * longest]
+        canonical = min(complete, key=lambda i: _preference(articles[i], i))
+        canonical_of.update({i: canonical for i in members})
+    copies_of: dict[int, list[int]] = {}
+    for member, canonical in sorted(canonical_of.items()):
+        if member != canonical:
+            copies_of.setdefault(canonical, []).append(member)
     folded = []
     for i, article in enumerate(articles):
-        if i in leader_of:
+        if canonical_of.get(i, i) != i:
             continue
         copies = list(article.copies)
-        for member in sorted(members.get(i, [])):
+        for member in copies_of.get(i, []):
             copies.append(_copy(articles[member], article, overlap(sets[i], sets[member])))
             copies.extend(articles[member].copies)  # copies folded into it earlier come along
         folded.append(
