@@ -55,11 +55,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from lxml.html import HtmlElement, tostring
 from lxml.html.builder import E
+
+if TYPE_CHECKING:
+    from newsweave.records import RawDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -81,9 +84,13 @@ _DATE_LIKE = re.compile(
     re.IGNORECASE,
 )
 # ECB+ was detokenised with a space before some closing quotes ("bankruptcy. \""); a page would not have it.
-_SPACED_CLOSING_QUOTE = re.compile(r"([.!?,]) ([\"'])$")
+_SPACED_CLOSING_QUOTE = re.compile(r"([.!?,…]) ([\"'”’»])$")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}\b")
-_NOT_NAMES = frozenset("The A An In On At It He She They We But And This That After When As For If".split())
+_NOT_NAMES = frozenset(
+    "The A An In On At It He She They We But And This That After When As For If Early Late Last Next Former "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December".split()
+)
 
 ChromeKind = Literal[
     "caption", "related", "read more", "most read", "comments", "ad label", "share", "newsletter", "cookie",
@@ -305,7 +312,8 @@ class Chrome:
 @dataclass(frozen=True)
 class Page:
     name: str  # file name in the run's temporary folder
-    data: bytes
+    data: bytes  # the file's bytes: what (d) reads
+    html: bytes  # the page's HTML (``data``, decompressed for a .html.gz file): what (a)-(c) are given
     style: str  # the template, or "real"
     gold: tuple[str, ...] = ()
     chrome: tuple[Chrome, ...] = ()
@@ -342,13 +350,15 @@ def clean_sentence(text: str, repair_quotes: bool) -> str:
     return _SPACED_CLOSING_QUOTE.sub(r"\1\2", text) if repair_quotes else text
 
 
-def load_stories(repair_quotes: bool = True) -> list[Story]:
-    """Return every ECB+ document with text as a story; the leading headline and datelines become metadata.
+def load_stories(repair_quotes: bool = True) -> tuple[list[Story], list[str]]:
+    """Return every ECB+ document as a story, and the ids of those with no body sentence left.
 
-    ``repair_quotes`` joins a sentence-final closing quote to its punctuation (295 ECB+ sentences).
+    The headline and datelines before the first sentence with a sentence ending become page metadata.
+
+    ``repair_quotes`` joins a sentence-final closing quote to its punctuation (about 300 ECB+ sentences).
     """
     missing(DOCS, "ECB+ documents")
-    stories = []
+    stories, empty = [], []
     with DOCS.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
@@ -364,10 +374,11 @@ def load_stories(repair_quotes: bool = True) -> list[Story]:
                     metadata.add(i)
             body = tuple(s for i, s in enumerate(sentences) if i not in metadata)
             if not body:
+                empty.append(record["id"])
                 continue
             given = headline is not None
             stories.append(Story(record["id"], record["topic"], headline or headline_from(body[0]), given, body))
-    return stories
+    return stories, empty
 
 
 def headline_from(sentence: str) -> str:
@@ -394,7 +405,7 @@ def person_in(sentences: Sequence[str]) -> str:
     """Return the first capitalised name in the lede, for captions and standfirsts."""
     for sentence in sentences[:3]:
         for match in _NAME.finditer(sentence):
-            if match.group().split()[0] not in _NOT_NAMES:
+            if not _NOT_NAMES.intersection(match.group().split()):
                 return match.group()
     return "Officials"
 
@@ -417,7 +428,7 @@ def ecb_pages(stories: Sequence[Story], corpus: Sequence[Story]) -> list[Page]:
         rest = [h for h in other_topics if h not in related]
         picked = rng.sample(rest, 6)
         data, chrome = render(story, style, rng, related, picked[0], picked[1:])
-        pages.append(Page(f"{story.doc_id}.html", data, style.key, story.body, chrome))
+        pages.append(Page(f"{story.doc_id}.html", data, data, style.key, story.body, chrome))
     return pages
 
 
@@ -706,6 +717,7 @@ def sdist_pages(explicit: Path | None) -> tuple[list[Page], str]:
     stem = f"trafilatura-{version}"
     cache = Path(os.environ.get("XDG_CACHE_HOME") or tempfile.gettempdir()) / "newsweave-bench"
     folders = [explicit] if explicit else []
+    # An unpacked sdist in the cache, or one unpacked by hand into $TMPDIR/trasdist.
     folders += [
         cache / stem / "tests" / "resources",
         Path(tempfile.gettempdir()) / "trasdist" / stem / "tests" / "resources",
@@ -738,12 +750,7 @@ def _is_page(name: str) -> bool:
 
 
 def _real_page(name: str, data: bytes) -> Page:
-    # newsweave opens gzip itself; the other systems get the same page, decompressed in memory, kept as bytes.
-    return Page(name, data, "real")
-
-
-def page_bytes(page: Page) -> bytes:
-    return gzip.decompress(page.data) if page.name.endswith(".gz") else page.data
+    return Page(name, data, gzip.decompress(data) if name.endswith(".gz") else data, "real")
 
 
 # --- systems ---------------------------------------------------------------------------------------------------
@@ -761,12 +768,12 @@ def systems() -> list[System]:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
     def bare(pages: Sequence[Page], folder: Path) -> Output:
-        return Output({page.name: trafilatura.extract(page_bytes(page)) or "" for page in pages})
+        return Output({page.name: trafilatura.extract(page.html) or "" for page in pages})
 
     def precise(pages: Sequence[Page], folder: Path) -> Output:
         return Output(
             {
-                page.name: trafilatura.extract(page_bytes(page), favor_precision=True, include_comments=False) or ""
+                page.name: trafilatura.extract(page.html, favor_precision=True, include_comments=False) or ""
                 for page in pages
             }
         )
@@ -775,7 +782,7 @@ def systems() -> list[System]:
         texts: dict[str, str | None] = {}
         for page in pages:
             try:
-                texts[page.name] = to_article(html_document(page_bytes(page), str(folder / page.name))).text
+                texts[page.name] = to_article(html_document(page.html, str(folder / page.name))).text
             except InputError:
                 texts[page.name] = ""
         return Output(texts)
@@ -933,7 +940,7 @@ def real_report(found: Sequence[System], pages: Sequence[Page], folder: Path, so
     print("\n### Output size per page (characters; 0 = no text)\n")
     rows = []
     for page in pages:
-        row = [page.name, f"{len(page_bytes(page)) / 1024:.1f}"]
+        row = [page.name, f"{len(page.html) / 1024:.1f}"]
         row += [f"{len(timed[s.key].output.texts.get(page.name) or ''):,}" for s in found]
         rows.append(row)
     print(table(["page", "KB", *(s.key for s in found)], rows))
@@ -953,7 +960,14 @@ def real_report(found: Sequence[System], pages: Sequence[Page], folder: Path, so
             print(f"  - (c) only: {short(line)!r}")
 
 
-def ecb_report(found: Sequence[System], pages: Sequence[Page], stories: Sequence[Story], folder: Path) -> None:
+def ecb_report(
+    found: Sequence[System],
+    pages: Sequence[Page],
+    stories: Sequence[Story],
+    empty: Sequence[str],
+    raw_quotes: bool,
+    folder: Path,
+) -> None:
     styles = Counter(page.style for page in pages)
     given = sum(1 for s in stories if s.headline_from_corpus)
     print(f"\n## 2. ECB+ news pages ({len(pages)} pages, ground truth)\n")
@@ -962,7 +976,15 @@ def ecb_report(found: Sequence[System], pages: Sequence[Page], stories: Sequence
         f"{sum(len(p.gold) for p in pages)} body sentences (the ground truth);\nheadline from the corpus on {given} "
         f"pages, made from the lede on {len(pages) - given}. Templates: "
         f"{', '.join(f'{k} {v}' for k, v in sorted(styles.items()))}.\n"
-        f"Page size: mean {np.mean([len(p.data) for p in pages]) / 1024:.1f} KB.\n"
+        f"Page size: mean {np.mean([len(p.data) for p in pages]) / 1024:.1f} KB. Left out: {', '.join(empty)} "
+        "(no body sentence once headline\nand datelines are taken out). "
+        + (
+            "Sentence-final closing quotes kept as in ECB+ (--raw-quotes)."
+            if raw_quotes
+            else "A sentence-final closing quote that ECB+ detokenised with a space ('ended. \"') is joined to its "
+            "punctuation,\nas a page would have it (--raw-quotes keeps the space)."
+        )
+        + "\n"
     )
     timed = run_all(found, pages, folder)
     speed_report(found, timed, len(pages), 1)
@@ -1022,9 +1044,10 @@ def quality_report(
     print(table(["template (pages)", *(s.key for s in found)], rows))
 
 
-def interval(values: np.ndarray, resamples: np.ndarray, signed: bool = False) -> str:
+def interval(values: np.ndarray, resamples: np.ndarray, signed: bool = False, digits: int = 3) -> str:
     low, high = bootstrap(values, resamples)
-    return f"[{low:+.3f}, {high:+.3f}]" if signed else f"[{low:.3f}, {high:.3f}]"
+    sign = "+" if signed else ""
+    return f"[{low:{sign}.{digits}f}, {high:{sign}.{digits}f}]"
 
 
 def chrome_report(
@@ -1054,7 +1077,10 @@ def chrome_report(
         values = np.array(per_page[system.key], dtype=float)
         complete = len(values) == len(pages)
         rows.append(
-            [system.name, f"{values.mean():.2f} {interval(values, resamples)}" if complete else f"{values.mean():.2f}"]
+            [
+                system.name,
+                f"{values.mean():.2f} {interval(values, resamples, digits=2)}" if complete else f"{values.mean():.2f}",
+            ]
         )
     print("\nChrome pieces leaked per page, mean [95% CI] (headline, standfirst and byline not counted):\n")
     print(table(["system", "leaked per page"], rows))
@@ -1101,12 +1127,87 @@ def lost_report(found: Sequence[System], pages: Sequence[Page], outputs: dict[st
     kept_by_a = {(name, i) for name, i, _ in lost["a"]}
     only_c = [(name, i, s) for name, i, s in lost["c"] if (name, i) not in kept_by_a]
     by_kind = ", ".join(f"{k} {sum(1 for *_, s in only_c if sentence_kind(s) == k)}" for k in kinds)
-    print(f"\n(c) misses {len(only_c)} gold sentences that (a) keeps ({by_kind}); the first 10:")
-    for name, i, sentence in only_c[:10]:
-        print(f"- {name} body sentence {i} [{sentence_kind(sentence)}]: {short(sentence, 80)!r}")
+    print(
+        f"\n(c) misses {len(only_c)} gold sentences that (a) keeps ({by_kind}). Those without terminal punctuation:\n"
+    )
+    groups: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for name, i, sentence in only_c:
+        groups[unterminated_kind(sentence) if sentence_kind(sentence) == kinds[2] else sentence_kind(sentence)].append(
+            (name, i, sentence)
+        )
+    for group, members in sorted(groups.items(), key=lambda item: -len(item[1])):
+        print(f"- {group}: {len(members)}")
+        for name, i, sentence in members[:3]:
+            print(f"  - {name} body sentence {i}: {short(sentence, 80)!r}")
 
 
-def profile_report(found: Sequence[System], pages: Sequence[Page], folder: Path) -> None:
+def unterminated_kind(sentence: str) -> str:
+    """Return what a gold line without terminal punctuation is, roughly."""
+    if _DATE_LIKE.search(sentence) and len(sentence.split()) <= 12:
+        return "dateline or time stamp"
+    if re.search(r"[,;:—–-][\"'”’]*$", sentence):
+        return "ends in , ; : or a dash (cut by ECB+'s sentence split)"
+    if len(sentence.split()) <= 12:
+        return "up to 12 words: subheading, label, caption or headline ECB+ kept in the body"
+    return "longer: a sentence without its final punctuation"
+
+
+def ladder_report(title: str, pages: Sequence[Page], repeat: int) -> None:
+    """Print the time per page of each step from bare trafilatura to newsweave's (c), best of 3 interleaved runs."""
+    import trafilatura
+
+    from newsweave.clean import to_article
+    from newsweave.errors import InputError
+    from newsweave.ingest.html import html_document
+
+    def bare(page: Page, with_metadata: bool) -> object:
+        # The options html_document passes to trafilatura (src/newsweave/ingest/html.py).
+        return trafilatura.bare_extraction(
+            page.html,
+            with_metadata=with_metadata,
+            include_comments=False,
+            include_images=False,
+            include_links=False,
+            favor_precision=True,
+        )
+
+    def read(page: Page) -> RawDocument | None:
+        try:
+            return html_document(page.html, page.name)
+        except InputError:
+            return None
+
+    def read_and_clean(page: Page) -> object:
+        raw = read(page)
+        return to_article(raw) if raw is not None else None
+
+    steps: list[tuple[str, Callable[[Page], object]]] = [
+        ("trafilatura.extract(html), defaults: (a)", lambda page: trafilatura.extract(page.html)),
+        ("bare_extraction, html_document's options, no metadata", lambda page: bare(page, with_metadata=False)),
+        ("  the same with with_metadata=True", lambda page: bare(page, with_metadata=True)),
+        ("html_document (+ decoding, publication time, hints)", read),
+        ("html_document + to_article: (c)", read_and_clean),
+    ]
+    seconds: dict[str, list[float]] = defaultdict(list)
+    for _ in range(TIMING_RUNS):
+        for label, step in steps:
+            start = time.perf_counter()
+            for _ in range(repeat):
+                for page in pages:
+                    step(page)
+            seconds[label].append(time.perf_counter() - start)
+    per_page = {label: min(seconds[label]) / (len(pages) * repeat) * 1000 for label, _ in steps}
+    base = per_page[steps[0][0]]
+    rows, previous = [], None
+    for label, _ in steps:
+        added = "" if previous is None else f"{per_page[label] - previous:+.2f}"
+        rows.append([label, f"{per_page[label]:.2f}", added, f"{base / per_page[label]:.2f}x"])
+        previous = per_page[label]
+    print(f"\n### Step by step, {title}\n")
+    print(table(["step", "ms/page", "+ms vs row above", "speed vs (a)"], rows))
+
+
+def profile_report(found: Sequence[System], pages: Sequence[Page], real: Sequence[Page], folder: Path) -> None:
     """Print where (a) and (d) spend their time on the same pages, from cProfile."""
     chosen = write_pages(pages, folder)
     by_key = {s.key: s for s in found}
@@ -1118,7 +1219,11 @@ def profile_report(found: Sequence[System], pages: Sequence[Page], folder: Path)
         by_key[key].run(pages, chosen)
         profiler.disable()
         profiles[key] = (pstats.Stats(profiler), time.perf_counter() - start)
-    print(f"\n## 3. Where newsweave's time goes (cProfile, first {len(pages)} ECB+ pages)\n")
+    print(f"\n## 3. Where newsweave's time goes (first {len(pages)} ECB+ pages; the real pages)")
+    ladder_report(f"first {len(pages)} ECB+ pages (best of {TIMING_RUNS})", pages, 1)
+    if real:
+        ladder_report(f"the {len(real)} real pages x {REAL_REPEAT} (best of {TIMING_RUNS})", real, REAL_REPEAT)
+    print(f"\n### cProfile of (a) and (d), first {len(pages)} ECB+ pages\n")
     stages = (
         ("trafilatura bare_extraction, all of it", "trafilatura/core.py", "bare_extraction"),
         ("  parse HTML (load_html)", "trafilatura/utils.py", "load_html"),
@@ -1126,6 +1231,8 @@ def profile_report(found: Sequence[System], pages: Sequence[Page], folder: Path)
         ("  main text (trafilatura_sequence)", "trafilatura/core.py", "trafilatura_sequence"),
         ("    fallback comparison (compare_extraction)", "trafilatura/external.py", "compare_extraction"),
         ("  metadata (extract_metadata)", "trafilatura/metadata.py", "extract_metadata"),
+        ("    categories and tags (extract_catstags)", "trafilatura/metadata.py", "extract_catstags"),
+        ("    licence (extract_license)", "trafilatura/metadata.py", "extract_license"),
         ("    date (htmldate find_date)", "htmldate/core.py", "find_date"),
         ("  comments (extract_comments)", "trafilatura/main_extractor.py", "extract_comments"),
         ("  output text (determine_returnstring)", "trafilatura/core.py", "determine_returnstring"),
@@ -1136,6 +1243,8 @@ def profile_report(found: Sequence[System], pages: Sequence[Page], folder: Path)
         ("newsweave clean_batch", "newsweave/clean.py", "clean_batch"),
         ("  template_lines", "newsweave/clean.py", "template_lines"),
         ("  to_article", "newsweave/clean.py", "to_article"),
+        ("    line features (_features: furniture regexes)", "newsweave/clean.py", "_features"),
+        ("    registered_domain (tldextract)", "newsweave/outlets.py", "registered_domain"),
         ("newsweave segment", "newsweave/segment.py", "segment"),
         ("newsweave detect_language", "newsweave/language.py", "detect_language"),
         ("newsweave fold_copies (dedupe)", "newsweave/dedupe.py", "fold_copies"),
@@ -1152,15 +1261,18 @@ def profile_report(found: Sequence[System], pages: Sequence[Page], folder: Path)
     print(table(["stage (cumulative s, share of wall)", "(a)", "(d)"], rows))
     print(
         "\nread_source includes html_document (it runs inside the reader); html_document includes bare_extraction. "
-        "The profiler\nslows Python code more than C code, so shares are indicative."
+        "The profiler\nslows Python code more than C code, so shares are indicative. detect_language is not called "
+        "when the page's <html lang>\ngives the language, as every ECB+ page here does."
     )
-    print("\n### (d) top 15 functions by cumulative time\n")
-    stats, wall = profiles["d"]
-    entries = sorted(stats.stats.items(), key=lambda item: item[1][3], reverse=True)[:15]  # type: ignore[attr-defined]
-    rows = []
-    for (path, line, function), (_, calls, own, cumulative_s, _) in entries:
-        rows.append([f"{where(path)}:{line}({function})", f"{calls:,}", f"{own:.3f}", f"{cumulative_s:.3f}"])
-    print(table(["function", "calls", "own s", "cumulative s"], rows))
+    stats = profiles["d"][0]
+    for title, column, count in (("cumulative", 3, 15), ("own", 2, 10)):
+        print(f"\n### (d) top {count} functions by {title} time\n")
+        entries = sorted(stats.stats.items(), key=lambda item: item[1][column], reverse=True)  # type: ignore[attr-defined]
+        rows = [
+            [f"{where(path)}:{line}({function})", f"{calls:,}", f"{own:.3f}", f"{cumulative_s:.3f}"]
+            for (path, line, function), (_, calls, own, cumulative_s, _) in entries[:count]
+        ]
+        print(table(["function", "calls", "own s", "cumulative s"], rows))
 
 
 def cumulative(stats: pstats.Stats, path: str, function: str) -> float:
@@ -1169,7 +1281,8 @@ def cumulative(stats: pstats.Stats, path: str, function: str) -> float:
 
 
 def where(path: str) -> str:
-    for anchor in ("site-packages/", "/src/"):
+    """Return a profiled file's path from its package (or the project root), for short table rows."""
+    for anchor in ("site-packages/", f"{ROOT}/src/", f"{ROOT}/"):
         if anchor in path:
             return path.split(anchor, 1)[1]
     return path
@@ -1192,7 +1305,7 @@ def main() -> None:
     print("\nSystems, each given the page's bytes (a .html.gz page decompressed for (a)-(c); (d) reads the file):")
     for system in found:
         print(f"- {system.name}")
-    corpus = load_stories(repair_quotes=not args.raw_quotes)
+    corpus, empty = load_stories(repair_quotes=not args.raw_quotes)
     stories = sample(corpus, args.pages)
     pages = ecb_pages(stories, corpus)
     real, source = sdist_pages(args.sdist)
@@ -1202,8 +1315,8 @@ def main() -> None:
         for system in found:  # imports, language model, lazy caches: none of it in the timed runs
             system.run(pages[:3], warm)
         real_report(found, real, write_pages(real, root / "real"), source)
-        ecb_report(found, pages, stories, write_pages(pages, root / "ecbplus"))
-        profile_report(found, pages[: args.profile_pages], root / "profile")
+        ecb_report(found, pages, stories, empty, args.raw_quotes, write_pages(pages, root / "ecbplus"))
+        profile_report(found, pages[: args.profile_pages], real, root / "profile")
 
 
 if __name__ == "__main__":

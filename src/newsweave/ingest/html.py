@@ -36,7 +36,9 @@ def html_document(data: bytes, source: str, *, url: str | None = None, charset: 
         document = trafilatura.bare_extraction(
             markup,
             url=url,
-            with_metadata=True,
+            # trafilatura's metadata pass (categories, licence, date search) cost 40 % more time on
+            # bench/ingest.py; the fields newsweave uses are read from the page's own tags below.
+            with_metadata=False,
             include_comments=False,  # reader comments are not the article
             include_images=False,
             include_links=False,
@@ -47,23 +49,81 @@ def html_document(data: bytes, source: str, *, url: str | None = None, charset: 
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
         raise InputError(source, "no article text found in the HTML (an index page, a login wall or an empty page?)")
-    canonical = getattr(document, "url", None) or url
-    authors = tuple(
-        name.strip() for name in re.split(r";|\band\b", getattr(document, "author", None) or "") if name.strip()
-    )
+    head = markup[:200_000]
+    meta = _meta_tags(head)
+    canonical = _link(head, "canonical") or meta.get("og:url") or url
+    site = meta.get("og:site_name") or meta.get("application-name")
+    author = meta.get("author") or meta.get("article:author") or _json_ld(head, "author")
+    authors = tuple(name.strip() for name in re.split(r";|\band\b|,", author or "") if _looks_like_name(name))
     hints = Hints(
-        outlet=getattr(document, "sitename", None) or None,
-        title=getattr(document, "title", None) or None,
+        outlet=site,
+        title=meta.get("og:title") or meta.get("twitter:title") or _page_title(head, site),
         url=canonical,
-        date_publish=publication_time(markup, canonical, getattr(document, "date", None)),
+        date_publish=publication_time(markup, canonical, None),
         authors=authors,
-        description=getattr(document, "description", None) or None,
+        description=meta.get("og:description") or meta.get("description"),
         language=_language_hint(markup),
     )
     return RawDocument(Origin(source, "html", encoding), text, hints)
 
 
-def publication_time(markup: str, url: str | None, day: str | None) -> datetime | None:
+_TAG_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def _meta_tags(head: str) -> dict[str, str]:
+    """Return the page's ``<meta>`` values by lower-cased name, property or itemprop (first one wins)."""
+    found: dict[str, str] = {}
+    for tag in re.findall(r"<meta\s[^>]*>", head, re.IGNORECASE):
+        attributes = {
+            m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _TAG_ATTRIBUTE.finditer(tag)
+        }
+        content = attributes.get("content", "").strip()
+        for key in ("property", "name", "itemprop"):
+            if content and attributes.get(key):
+                found.setdefault(attributes[key].lower(), _unescape(content))
+    return found
+
+
+def _link(head: str, rel: str) -> str | None:
+    for tag in re.findall(r"<link\s[^>]*>", head, re.IGNORECASE):
+        if re.search(rf"""rel\s*=\s*["']?{rel}\b""", tag, re.IGNORECASE):
+            attributes = {
+                m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) for m in _TAG_ATTRIBUTE.finditer(tag)
+            }
+            if (attributes.get("href") or "").strip():
+                return _unescape(attributes["href"])
+    return None
+
+
+def _json_ld(head: str, field: str) -> str | None:
+    match = re.search(rf'"{field}"\s*:\s*(?:\[\s*)?(?:\{{[^}}]*?"name"\s*:\s*)?"([^"]+)"', head)
+    return _unescape(match.group(1)) if match else None
+
+
+def _page_title(head: str, site: str | None) -> str | None:
+    """Return ``<title>`` without the site's name ("Bridge falls | The Herald" -> "Bridge falls")."""
+    match = re.search(r"<title[^>]*>(.*?)</title>", head, re.IGNORECASE | re.DOTALL)
+    if not match:
+        return None
+    title = " ".join(_unescape(match.group(1)).split())
+    parts = [part.strip() for part in re.split(r"\s+[|–—-]\s+|\s+::\s+", title) if part.strip()]
+    if site:
+        parts = [part for part in parts if part.casefold() != site.casefold()] or parts
+    return max(parts, key=len) if parts else None
+
+
+def _looks_like_name(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and len(text.split()) <= 5 and not text.lower().startswith(("http", "www.")) and "@" not in text
+
+
+def _unescape(text: str) -> str:
+    import html as html_entities
+
+    return html_entities.unescape(text).strip()
+
+
+def publication_time(markup: str, url: str | None, day: str | None = None) -> datetime | None:
     """Return the publication time the page states: its markup first, then the URL, then a bare day."""
     head = markup[:200_000]
     for pattern in (_META_TIME, _META_TIME_REVERSED, _JSON_LD_TIME, _TIME_TAG):
