@@ -38,6 +38,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/segment.py
 	$(BIN)/python bench/clean.py
 	$(BIN)/python bench/dedupe.py
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
