@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsweave.dates import is_empty_dateline, parse_dateline
+from newsweave.dates import is_empty_dateline, parse_dateline, parse_iso
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,19 @@ def test_empty_datelines_are_recognised() -> None:
 def test_any_line_parses_or_is_rejected(line: str) -> None:
     result = parse_dateline(line)
     assert result is None or isinstance(result, datetime)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2024-05-14T18:20:00Z", "2024-05-14T18:20:00+00:00"),
+        ("2024-05-14 18:20:00", "2024-05-14T18:20:00"),  # news-please's own format
+        ("2024-05-14T18:20:00+01:00", "2024-05-14T18:20:00+01:00"),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_iso_times(text: object, iso: str | None) -> None:
+    parsed = parse_iso(text)
+    assert (parsed.isoformat() if parsed else None) == iso

@@ -50,6 +50,19 @@ def comparable(moment: datetime | None, missing: datetime = datetime.max) -> dat
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def parse_iso(text: object) -> datetime | None:
+    """Return the time an ISO 8601 string states ("Z" and a space separator accepted), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def is_empty_dateline(line: str) -> bool:
     """Return True for a date label with no date after it, such as "Published on"."""
     return bool(_DATELINE_LABEL.match(line.strip()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from newsweave.dates import parse_iso
 from newsweave.errors import InputError
 from newsweave.ingest.decode import decode
 from newsweave.records import Hints, Origin, RawDocument
@@ -128,7 +129,7 @@ def publication_time(markup: str, url: str | None, day: str | None = None) -> da
     head = markup[:200_000]
     for pattern in (_META_TIME, _META_TIME_REVERSED, _JSON_LD_TIME, _TIME_TAG):
         for match in pattern.finditer(head):
-            moment = _iso(match.group(1))
+            moment = parse_iso(match.group(1))
             if moment is not None:
                 return moment
     if url and (in_url := _URL_DATE.search(url)):
@@ -137,17 +138,7 @@ def publication_time(markup: str, url: str | None, day: str | None = None) -> da
             return datetime(year, month, day_of_month)
         except ValueError:
             pass
-    return _iso(day) if day else None
-
-
-def _iso(text: str) -> datetime | None:
-    text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
+    return parse_iso(day) if day else None
 
 
 def _decode_html(data: bytes, source: str, charset: str | None) -> tuple[str, str]:

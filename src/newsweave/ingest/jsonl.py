@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from typing import Any, BinaryIO
 
+from newsweave.dates import parse_iso
 from newsweave.errors import InputError
 from newsweave.records import Hints, Origin, Problem, RawDocument
 
@@ -71,7 +71,7 @@ def record_document(value: object, source: str, reader: str) -> RawDocument:
         title=_string(record.get("title")),
         url=_string(record.get("url")),
         source_domain=_string(record.get("source_domain")),
-        date_publish=_date(record.get("date_publish")),
+        date_publish=parse_iso(record.get("date_publish")),  # unreadable: unknown, not an error
         authors=tuple(str(name) for name in authors if isinstance(name, str) and name.strip()),
         language=_string(record.get("language")),
         description=_string(record.get("description")),
@@ -82,15 +82,3 @@ def record_document(value: object, source: str, reader: str) -> RawDocument:
 
 def _string(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _date(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None  # an unreadable date is unknown, not an error that loses the article
