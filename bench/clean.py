@@ -16,10 +16,8 @@ Measures:
 from __future__ import annotations
 
 import html
-import importlib.metadata
 import json
 import logging
-import platform
 import re
 import sys
 import time
@@ -28,6 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from _common import table, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -263,30 +263,7 @@ def systems() -> tuple[list[System], list[str]]:
     return found, notes
 
 
-def versions() -> str:
-    names = ["newsweave", "jusText", "trafilatura", "lxml"]
-    found = [f"python {platform.python_version()}"]
-    for name in names:
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return ", ".join(found)
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Return a markdown table with aligned columns; numbers are right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.rjust(width) if i and re.match(r"^[-+\d.,%/ ()]+$", cell) else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+LIBRARIES = ["newsweave", "jusText", "trafilatura", "lxml"]
 
 
 def run_labelled(system: System, pages: Sequence[Page]) -> list[frozenset[int]]:
@@ -457,7 +434,7 @@ def main() -> None:
     missing(SHARED / "data", "the evaluation data")
     found, notes = systems()
     print("# Chrome removal benchmark (bench/clean.py)\n")
-    print(f"Versions: {versions()}")
+    print(f"Versions: {versions(LIBRARIES)}")
     for note in notes:
         print(f"Note: {note}")
     pages = load_examples() + load_seeds()

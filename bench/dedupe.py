@@ -22,11 +22,9 @@ Measures:
 
 from __future__ import annotations
 
-import importlib.metadata
 import itertools
 import json
 import math
-import platform
 import random
 import re
 import statistics
@@ -38,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from _common import table, versions
 from newsweave.dedupe import DedupeConfig, content_key, fold_copies, overlap, shingles
 from newsweave.records import Article, Origin
 
@@ -261,30 +260,7 @@ def best_f1(rows: Sequence[SweepRow]) -> SweepRow:
     return max(rows, key=lambda row: (round(row.without_wire.f1, 9), row.threshold))
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Return a markdown table with aligned columns; numbers are right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.rjust(width) if i and re.match(r"^[-+\d.,%/ ()×]+$", cell) else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
-
-
-def versions() -> str:
-    """Return one line naming the versions of Python and of every library used."""
-    found = [f"python {platform.python_version()}"]
-    for name in ("newsweave", "datasketch", "numpy", "scipy"):
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return ", ".join(found)
+LIBRARIES = ("newsweave", "datasketch", "numpy", "scipy")
 
 
 def print_pairs(pairs: Sequence[Pair]) -> None:
@@ -696,7 +672,7 @@ def main() -> None:
     negatives: Counter[Relation] = Counter(p.relation for p in pairs if p.relation != "copy")
 
     print("# Syndicated-copy folding benchmark (bench/dedupe.py)\n")
-    print(f"Versions: {versions()}")
+    print(f"Versions: {versions(LIBRARIES)}")
     print(f"Defaults under test: {default}")
     print(
         f"Data: ECB+ topics 1-35 (Cybulska & Vossen, LREC 2014; CC BY 3.0), {len(docs)} documents, "

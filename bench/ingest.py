@@ -61,6 +61,8 @@ import numpy as np
 from lxml.html import HtmlElement, tostring
 from lxml.html.builder import E
 
+from _common import table, versions
+
 if TYPE_CHECKING:
     from newsweave.records import RawDocument
 
@@ -880,31 +882,19 @@ def bootstrap(values: np.ndarray, resamples: np.ndarray) -> tuple[float, float]:
 # --- report ----------------------------------------------------------------------------------------------------
 
 
-def versions() -> str:
-    names = ["newsweave", "trafilatura", "lxml", "htmldate", "justext", "courlan", "charset-normalizer"]
-    names += ["blingfire", "py3langid", "datasketch", "numpy"]
-    found = [f"python {platform.python_version()}"]
-    for name in names:
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return ", ".join(found)
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Return a markdown table with aligned columns; numbers are right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.rjust(width) if i and re.match(r"^[-+\d.,%/ ()×x\[\]]+$", cell) else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+LIBRARIES = [
+    "newsweave",
+    "trafilatura",
+    "lxml",
+    "htmldate",
+    "justext",
+    "courlan",
+    "charset-normalizer",
+    "blingfire",
+    "py3langid",
+    "datasketch",
+    "numpy",
+]
 
 
 def short(text: str, limit: int = 70) -> str:
@@ -1300,7 +1290,7 @@ def main() -> None:
     missing(SHARED / "data", "the evaluation data")
     found = systems()
     print("# HTML ingest benchmark (bench/ingest.py)\n")
-    print(f"Versions: {versions()}")
+    print(f"Versions: {versions(LIBRARIES)}")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}")
     print("\nSystems, each given the page's bytes (a .html.gz page decompressed for (a)-(c); (d) reads the file):")
     for system in found:

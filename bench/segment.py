@@ -12,9 +12,7 @@ Measures, on ECB+ (772 real news documents, ../shared/data/ecbplus/docs.jsonl):
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
-import platform
 import random
 import re
 import sys
@@ -24,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from _common import table, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT.parent / "shared" / "data" / "ecbplus" / "docs.jsonl"
@@ -307,16 +307,7 @@ def _syntok_spans(segmenter: Any, text: str) -> list[tuple[int, int]]:
     ]
 
 
-def versions() -> str:
-    """Return one line naming the versions of Python and of every library compared."""
-    names = ["newsweave", "syntok", "pysbd", "sentencex", "blingfire", "spacy"]
-    found = [f"python {platform.python_version()}"]
-    for name in names:
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return ", ".join(found)
+LIBRARIES = ["newsweave", "syntok", "pysbd", "sentencex", "blingfire", "spacy"]
 
 
 def _counts(predicted: frozenset[int], gold: frozenset[int]) -> Counts:
@@ -389,27 +380,12 @@ def percentile_interval(values: list[float]) -> tuple[float, float]:
     return ordered[int(0.025 * len(ordered))], ordered[int(0.975 * len(ordered)) - 1]
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Return a markdown table with aligned columns; numbers are right-aligned."""
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.rjust(width) if re.match(r"^[-+\d.,%/ (—)±\[\]]+$", cell) and i else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
-
-
 def main() -> None:
     docs = load_docs()
     systems, notes = segmenters()
     gold_sentences = sum(doc.sentences for doc in docs)
     print("# Sentence segmentation benchmark (bench/segment.py)\n")
-    print(f"Versions: {versions()}")
+    print(f"Versions: {versions(LIBRARIES)}")
     print(
         f"Data: ECB+ topics 1-35 (CC BY 3.0, Cybulska & Vossen 2014), {len(docs)} documents, {gold_sentences} gold "
         f"sentences, {sum(len(d.gold_ends) for d in docs)} inner boundaries "
