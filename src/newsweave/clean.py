@@ -13,6 +13,7 @@ A line is judged by general features, never by a list of one site's phrases:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import defaultdict
@@ -29,7 +30,9 @@ from newsweave.records import Article, RawDocument
 
 LineRole = Literal["title", "standfirst", "byline", "dateline", "body", "chrome"]
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_TERMINAL = re.compile(r"[.!?…](?:\s?[\"'”’»)\]])*$")  # detokenised text may keep a space before the quote
+# A sentence boundary inside a line: a paragraph with several is prose even when its end was cut.
+_INNER_BOUNDARY = re.compile(r"[.!?][\"'”’)]?\s+[\"“‘(]?[A-Z]")
 _CONTINUES = re.compile(r"[:;][\"'”’»)\]]*$")  # "He said:" before a quoted paragraph
 _NAV_SEPARATORS = re.compile(r"\s[|›»•·>/]\s")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*\.?")
@@ -236,7 +239,11 @@ def classify_lines(
 
 def _features(line: str, templates: frozenset[str]) -> _Features:
     words = len(_WORD.findall(line))
-    terminal = bool(_TERMINAL.search(line)) or (words >= 4 and bool(_CONTINUES.search(line)))
+    terminal = (
+        bool(_TERMINAL.search(line))
+        or (words >= 4 and bool(_CONTINUES.search(line)))
+        or (words >= 40 and len(_INNER_BOUNDARY.findall(line)) >= 2)
+    )
     cta = 2 * len(_FURNITURE_PHRASES.findall(line)) + len(_FURNITURE_WORDS.findall(line))
     if words <= 2 and line.strip(" :.").casefold() in _LABEL_WORDS:
         cta += 2
@@ -390,12 +397,18 @@ def article_id(outlet: str, text: str) -> str:
     return digest.hexdigest()
 
 
+_RECORD_READERS = frozenset({"jsonl", "json"})
+
+
 def to_article(
     raw: RawDocument, templates: frozenset[str] = frozenset(), config: CleanConfig = CleanConfig()
 ) -> Article:
     """Return the clean article of one raw page; metadata given in ``raw.hints`` wins over detection."""
     found = extract(raw.text, templates, config)
     hints = raw.hints
+    if not found.text and raw.origin.reader in _RECORD_READERS:
+        # A record's body field is declared main text: a one-line body is the article, not a headline.
+        found = dataclasses.replace(found, text=normalise_text(raw.text).strip())
     domain = hints.source_domain or registered_domain(hints.url)
     outlet = hints.outlet or found.outlet or domain or _location_name(raw.origin.location)
     return Article(

@@ -12,15 +12,15 @@ import logging
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from newsweave import __version__
 
 if TYPE_CHECKING:
-    from newsweave.pipeline import DigestConfig
+    from newsweave.pipeline import DigestConfig, IngestReport
     from newsweave.records import Article, Problem
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -46,10 +46,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsweave {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-    digest = _verb(verbs, "digest", "digest articles into their story (Markdown or JSON)")
-    digest.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, URLs or -")
+    digest = _verb(verbs, "digest", "digest articles into their stories, or print one stored story (Markdown or JSON)")
+    digest.add_argument("inputs", nargs="*", metavar="INPUT", help="files, folders, globs, URLs or -")
     digest.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
+    digest.add_argument("--story", metavar="ID", help="print this story of --store instead of reading inputs")
+    _add_store(digest)
     _add_common(digest)
+
+    ingest = _verb(verbs, "ingest", "add articles to the store, group them into stories, report what changed")
+    ingest.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, URLs or -")
+    _add_store(ingest)
+    ingest.add_argument(
+        "--batch-size", type=_positive_int, default=500, metavar="N",
+        help="documents per transaction (default 500); a killed run resumes from the last whole batch",
+    )  # fmt: skip
+    _add_common(ingest)
+
+    stories = _verb(verbs, "stories", "list the stored stories, or group INPUT articles into stories")
+    stories.add_argument("inputs", nargs="*", metavar="INPUT", help="cluster these instead of reading the store")
+    _add_store(stories)
+    stories.add_argument("--since", metavar="DATE", help="stories with an article published on or after DATE")
+    stories.add_argument(
+        "--format", choices=("table", "json", "jsonl"), default=None,
+        help="output format (default: table for the store, jsonl, one line per article, for INPUT)",
+    )  # fmt: skip
+    stories.add_argument("--stream", action="store_true", help="INPUT: assign articles one at a time, in order")
+    _add_common(stories)
 
     extract = _verb(verbs, "extract", "print clean articles (JSON Lines, JSON or Markdown)")
     extract.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, globs, URLs or -")
@@ -70,6 +92,13 @@ def _verb(
     return verbs.add_parser(
         name, help=summary, description=summary[0].upper() + summary[1:] + ".", epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+
+
+def _add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", type=Path, default=Path("newsweave.db"), metavar="PATH",
+        help="the store file (default: ./newsweave.db)",
     )  # fmt: skip
 
 
@@ -112,12 +141,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_bytes=args.max_bytes, outlet=args.outlet, fetch=args.fetch, allow_private=args.allow_private
         )
     config = DigestConfig(ingest=ingest)
+    from newsweave.store import StoreError
+
+    verbs: dict[str, Callable[[argparse.Namespace, DigestConfig], int]] = {
+        "read": _read, "extract": _extract, "digest": _digest, "ingest": _ingest, "stories": _stories,
+    }  # fmt: skip
     try:
-        if args.verb == "read":
-            return _read(args, config)
-        if args.verb == "extract":
-            return _extract(args, config)
-        return _digest(args, config)
+        return verbs[args.verb](args, config)
+    except StoreError as error:
+        _report(f"error: {error}", args.quiet)
+        return EXIT_USAGE
     except InputError as error:  # --strict, or read's single input
         _report(f"error: {error}", args.quiet)
         return EXIT_PARTIAL if args.strict else EXIT_NOTHING
@@ -149,10 +182,20 @@ def _extract(args: argparse.Namespace, config: DigestConfig) -> int:
 
 
 def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
-    from newsweave.pipeline import digest
+    from newsweave.pipeline import digest, stored_story
+    from newsweave.records import Digest
 
-    with _progress(args.quiet) as on_source:
-        result = digest(args.inputs, config, strict=args.strict, on_source=on_source)
+    if args.story:
+        if args.inputs:
+            _report("error: give either INPUT or --story, not both", args.quiet)
+            return EXIT_USAGE
+        result = Digest(stories=(stored_story(args.store, args.story),), version=__version__)
+    elif not args.inputs:
+        _report("error: give INPUT files to digest, or --story ID to print a stored story", args.quiet)
+        return EXIT_USAGE
+    else:
+        with _progress(args.quiet) as on_source:
+            result = digest(args.inputs, config, strict=args.strict, on_source=on_source)
     if args.format == "json":
         from newsweave.render.json import dumps
 
@@ -162,6 +205,122 @@ def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
 
         text = render(result)
     return _finish(text, args, list(result.articles), list(result.problems))
+
+
+def _ingest(args: argparse.Namespace, config: DigestConfig) -> int:
+    from newsweave.pipeline import ingest
+
+    with _progress(args.quiet) as on_source:
+        report = ingest(
+            args.inputs, args.store, config, batch_size=args.batch_size, strict=args.strict, on_source=on_source
+        )
+    for problem in report.problems:
+        if problem.kind == "error":
+            _report(f"error: {problem}", args.quiet)
+    code = _write(change_report(report, args.store), args.out)
+    if code != EXIT_OK:
+        return code
+    errors = any(problem.kind == "error" for problem in report.problems)
+    if errors and not (report.added or report.known or report.folded):
+        return EXIT_NOTHING
+    return EXIT_PARTIAL if errors else EXIT_OK
+
+
+def change_report(report: IngestReport, store: Path) -> str:
+    """Return what an ingest changed, as the CLI prints it."""
+    lines = [
+        f"{store}: {_count(report.added, 'new article')}, {_count(report.folded, 'copy')} folded, "
+        f"{_count(report.known, 'article')} already stored"
+    ]
+    skipped = sum(1 for p in report.problems if p.kind == "skipped")
+    failed = sum(1 for p in report.problems if p.kind == "error")
+    if skipped or failed:
+        lines[0] += f"; {skipped} skipped, {failed} could not be read"
+    new = [c for c in report.changes if c.kind == "new"]
+    grew = [c for c in report.changes if c.kind == "grew"]
+    merged = [c for c in report.changes if c.kind == "merged"]
+    if not (new or grew or merged):
+        lines.append("nothing new")
+    if new:
+        lines.append(f"new stories ({len(new)}):")
+        lines += [f"  {c.story_id}  {report.titles.get(c.story_id) or '(untitled)'}  "
+                  f"[{_count(c.articles, 'article')}; {', '.join(c.outlets)}]" for c in new]  # fmt: skip
+    if grew:
+        lines.append(f"stories that grew ({len(grew)}):")
+        for c in grew:
+            outlets = f", new outlets: {', '.join(c.outlets)}" if c.outlets else ""
+            lines.append(f"  {c.story_id}  {report.titles.get(c.story_id) or '(untitled)'}  [+{c.articles}{outlets}]")
+    if merged:
+        lines.append(f"stories merged ({len(merged)}):")
+        lines += [f"  {', '.join(c.outlets)} -> {c.story_id}" for c in merged]
+    return "\n".join(lines) + "\n"
+
+
+def _stories(args: argparse.Namespace, config: DigestConfig) -> int:
+    if args.inputs:
+        return _stories_of_inputs(args, config)
+    from newsweave.pipeline import stories
+
+    rows = stories(args.store, since=args.since)
+    fmt = args.format or "table"
+    records = [
+        {
+            "id": row.id, "title": row.title, "articles": row.articles, "outlets": list(row.outlets),
+            "first_date": row.first_date, "last_date": row.last_date,
+            # Filled in by the cross-check stage; None until it exists.
+            "corroborated": None, "unique": None, "conflicting": None,
+        }
+        for row in rows
+    ]  # fmt: skip
+    if fmt == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        text = _story_table(records)
+    return _write(text, args.out)
+
+
+def _story_table(records: Sequence[Mapping[str, object]]) -> str:
+    if not records:
+        return "no stories (add some with `newsweave ingest INPUT`)\n"
+    header = f"{'story':16}  {'arts':>4}  {'outl':>4}  {'first':10}  {'last':10}  headline / outlets"
+    lines = [header, "-" * len(header)]
+    for r in records:
+        outlets = cast(list[str], r["outlets"])
+        first = str(r["first_date"] or "")[:10]
+        last = str(r["last_date"] or "")[:10]
+        counts = f"{r['articles']!s:>4}  {len(outlets):>4}"
+        lines.append(f"{r['id']!s:16}  {counts}  {first:10}  {last:10}  {r['title'] or ''}")
+        lines.append(f"{'':16}  {'':>4}  {'':>4}  {'':10}  {'':10}  {', '.join(outlets)}")
+    return "\n".join(lines) + "\n"
+
+
+def _stories_of_inputs(args: argparse.Namespace, config: DigestConfig) -> int:
+    from newsweave.pipeline import assign_stories, read_all
+
+    with _progress(args.quiet) as on_source:
+        articles, problems = read_all(args.inputs, config, strict=args.strict, on_source=on_source)
+    labels = assign_stories(articles, config, stream=args.stream)
+    records = [
+        {
+            "id": article.source_id or article.id, "story": story, "outlet": article.outlet, "title": article.title,
+            "date_publish": article.date_publish.isoformat() if article.date_publish else None, "url": article.url,
+        }
+        for article, story in zip(articles, labels, strict=True)
+    ]  # fmt: skip
+    fmt = args.format or "jsonl"
+    if fmt == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    else:
+        sizes = Counter(labels)
+        titles: dict[str, str] = {}
+        for article, label in zip(articles, labels, strict=True):
+            titles.setdefault(label, article.title or "(untitled)")
+        text = "".join(f"{story}  {sizes[story]:>4}  {title}\n" for story, title in titles.items())
+    return _finish(text, args, articles, problems)
 
 
 def _finish(text: str, args: argparse.Namespace, articles: list[Article], problems: list[Problem]) -> int:

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from newsweave import __version__
 from newsweave.clean import CleanConfig, clean_batch, to_article
+from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_batch, cluster_stream
 from newsweave.dates import comparable
-from newsweave.dedupe import DedupeConfig, fold_copies
+from newsweave.dedupe import DedupeConfig, content_key, fold_copies
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
-from newsweave.records import Article, Digest, Problem, RawDocument, Story
+from newsweave.records import Article, Copy, Digest, Problem, RawDocument, Story
+from newsweave.render.json import story_from_dict, story_to_dict
 from newsweave.segment import segment
+from newsweave.store import Change, Store, StoryRow, open_store, with_copy
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,7 @@ class DigestConfig:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
@@ -62,8 +70,30 @@ def read_all(
     ``strict`` raises ``InputError`` at the first input that cannot be read instead of going on;
     ``on_source`` is called with each source's name before it is read (for progress displays).
     """
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for batch, batch_problems in read_batches(inputs, config, strict=strict, on_source=on_source):
+        articles.extend(batch)
+        problems.extend(batch_problems)
+    return articles, problems
+
+
+def read_batches(
+    inputs: Iterable[str | Path],
+    config: DigestConfig = DigestConfig(),
+    *,
+    batch_size: int | None = None,
+    strict: bool = False,
+    on_source: Callable[[str], None] | None = None,
+) -> Iterator[tuple[list[Article], list[Problem]]]:
+    """Yield the clean articles and the problems of ``inputs`` in batches of about ``batch_size`` documents.
+
+    Memory holds one batch, so a 10 GB WARC streams through. Page templates are learnt per batch
+    (``clean.template_lines``); with ``batch_size=None`` everything is one batch.
+    """
     raws: list[RawDocument] = []
     problems: list[Problem] = []
+    first_location: dict[str, str] = {}
     for source in discover(inputs):
         if isinstance(source, Problem):
             _note(source, problems, strict)
@@ -75,8 +105,17 @@ def read_all(
                 _note(document, problems, strict)
             else:
                 raws.append(document)
+            if batch_size is not None and len(raws) >= batch_size:
+                yield _clean(raws, config, first_location, problems)
+                raws, problems = [], []
+    if raws or problems:
+        yield _clean(raws, config, first_location, problems)
+
+
+def _clean(
+    raws: list[RawDocument], config: DigestConfig, first_location: dict[str, str], problems: list[Problem]
+) -> tuple[list[Article], list[Problem]]:
     articles: list[Article] = []
-    first_location: dict[str, str] = {}
     for raw, article in zip(raws, clean_batch(raws, config.clean), strict=True):
         location = raw.origin.location
         if not article.text:
@@ -124,7 +163,8 @@ def digest(
 ) -> Digest:
     """Return the digest of the given files, folders, glob patterns or ``Article`` records.
 
-    Until story clustering exists, all articles form one story.
+    Articles are grouped into stories with batch clustering (``cluster.cluster_batch``); stories
+    are listed by their earliest article.
     """
     items = [inputs] if isinstance(inputs, str | Path | Article) else list(inputs)
     given = [item for item in items if isinstance(item, Article)]
@@ -132,17 +172,233 @@ def digest(
     articles, problems = read_all(paths, config, strict=strict, on_source=on_source) if paths else ([], [])
     articles = [a if a.sentences or not a.text else _finish(a) for a in given] + articles
     articles = fold_copies(articles, config.dedupe)
-    stories = (make_story(articles),) if articles else ()
-    return Digest(stories=stories, problems=tuple(problems), version=__version__)
+    return Digest(stories=group_stories(articles, config.cluster), problems=tuple(problems), version=__version__)
 
 
-def make_story(articles: Sequence[Article]) -> Story:
-    """Return one story of ``articles`` in publication order (undated last, input order kept)."""
+def group_stories(articles: Sequence[Article], config: ClusterConfig = ClusterConfig()) -> tuple[Story, ...]:
+    """Return the stories of ``articles`` (batch clustering), earliest story first."""
+    members: dict[str, list[Article]] = {}
+    for article, story_id in zip(articles, cluster_batch(articles, config), strict=True):
+        members.setdefault(story_id, []).append(article)
+    stories = [make_story(group, story_id) for story_id, group in members.items()]
+    return tuple(sorted(stories, key=_story_order))
+
+
+def _story_order(story: Story) -> tuple[bool, datetime, str]:
+    first = story.articles[0].date_publish
+    return (first is None, comparable(first), story.id)
+
+
+def make_story(articles: Sequence[Article], story_id: str | None = None) -> Story:
+    """Return one story of ``articles`` in publication order (undated last, input order kept).
+
+    Without ``story_id`` the id is a hash of the member ids.
+    """
     ordered = sorted(
         enumerate(articles),
         key=lambda item: (item[1].date_publish is None, comparable(item[1].date_publish), item[0]),
     )
     members = tuple(article for _, article in ordered)
-    story_id = hashlib.blake2b("\n".join(sorted(a.id for a in members)).encode(), digest_size=8).hexdigest()
+    if story_id is None:
+        story_id = hashlib.blake2b("\n".join(sorted(a.id for a in members)).encode(), digest_size=8).hexdigest()
     title = next((a.title for a in members if a.title), None)
     return Story(id=story_id, title=title, articles=members)
+
+
+# ----------------------------------------------------------------------------- the store
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one ``ingest`` run did to the store."""
+
+    run_id: int
+    added: int  # new articles stored
+    folded: int  # copies folded into another article (this run's or a stored one)
+    known: int  # articles the store already held
+    problems: tuple[Problem, ...]
+    changes: tuple[Change, ...]  # per story: new, grew, merged
+    titles: dict[str, str | None] = field(default_factory=dict)  # story id -> headline, for the report
+
+
+def ingest(
+    inputs: Iterable[str | Path],
+    store: str | Path | Store = "newsweave.db",
+    config: DigestConfig = DigestConfig(),
+    *,
+    batch_size: int = 500,
+    strict: bool = False,
+    on_source: Callable[[str], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Add the articles of ``inputs`` to the store, assign them to stories, recompute changed digests.
+
+    Each batch of ``batch_size`` documents is one transaction with the streaming clusterer's
+    state, so a run killed at any point can simply be run again. Exact duplicates of stored
+    articles (same normalised text) add their outlet as a copy; near-duplicate copies are folded
+    within a batch (``dedupe.fold_copies``).
+    """
+    owned = not isinstance(store, Store)
+    db = open_store(store) if not isinstance(store, Store) else store
+    try:
+        sources = [str(item) for item in inputs]
+        run_id = db.begin_run(sources)
+        saved = db.load_state("clusterer")
+        clusterer = (
+            StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
+        )
+        totals = Counter[str]()
+        problems: list[Problem] = []
+        for articles, batch_problems in read_batches(
+            sources, config, batch_size=batch_size, strict=strict, on_source=on_source
+        ):
+            problems.extend(batch_problems)
+            folded = fold_copies(articles, config.dedupe)
+            totals["folded"] += len(articles) - len(folded)
+            with db.transaction() as connection:
+                _store_batch(db, connection, folded, clusterer, run_id, totals)
+                Store.save_state(connection, "clusterer", clusterer.state())
+            if on_batch is not None:
+                on_batch(len(articles))
+        changes = tuple(db.changes(run_id))
+        titles = {row.id: row.title for row in db.stories() if any(c.story_id == row.id for c in changes)}
+        report = IngestReport(
+            run_id, totals["added"], totals["folded"], totals["known"], tuple(problems), changes, titles
+        )
+        db.finish_run(run_id, "done", _summary(report))
+        return report
+    finally:
+        if owned:
+            db.close()
+
+
+def _store_batch(
+    db: Store,
+    connection: sqlite3.Connection,
+    articles: Sequence[Article],
+    clusterer: StreamClusterer,
+    run_id: int,
+    totals: Counter[str],
+) -> None:
+    """Write one batch: new articles and their stories, copies of stored articles, changed digests."""
+    touched: dict[str, tuple[int, tuple[str, ...]]] = {}  # story -> (articles added, outlets before)
+
+    def touch(story_id: str, added: int) -> None:
+        if story_id not in touched:
+            before = db.members(story_id, connection)
+            outlets = tuple(dict.fromkeys(o for a in before for o in a.outlets))
+            touched[story_id] = (0, outlets)
+        count, outlets = touched[story_id]
+        touched[story_id] = (count + added, outlets)
+
+    for article in articles:
+        key = content_key(article.text)
+        stored = db.article_by_key(key)
+        if stored is not None:
+            totals["known"] += 1
+            updated = stored
+            for copy in (_as_copy(article), *article.copies):
+                if (copy.outlet, copy.location) != (stored.outlet, stored.origin.location):
+                    updated = with_copy(updated, copy)
+            if updated != stored:
+                totals["folded"] += 1
+                Store.replace_article(connection, updated)
+                story_id = db.story_of(stored.id)
+                if story_id is not None:
+                    touch(story_id, 0)
+            continue
+        Store.insert_article(connection, article, key, run_id)
+        totals["added"] += 1
+        assignment = clusterer.add(article)
+        for gone in assignment.merged:
+            if gone in touched:
+                count, _ = touched.pop(gone)
+                touch(assignment.story, count)
+            Store.merge_story(connection, gone, assignment.story, run_id)
+            Store.record_change(connection, run_id, Change(assignment.story, "merged", 0, (gone,)))
+        if assignment.new:
+            touched[assignment.story] = (0, ())
+        Store.add_member(connection, article.id, assignment.story)
+        touch(assignment.story, 1)
+
+    for story_id, (added, outlets_before) in touched.items():
+        members = db.members(story_id, connection)
+        story = make_story(members, story_id)
+        seq = db.story_seq(story_id, connection)
+        kind = "new" if seq is None else "grew"
+        if seq is None:
+            row = connection.execute("SELECT coalesce(max(seq), 0) + 1 FROM stories").fetchone()
+            seq = int(row[0])
+        else:
+            previous = connection.execute(
+                "SELECT kind FROM changes WHERE run_id = ? AND story_id = ? AND kind = 'new'", (run_id, story_id)
+            ).fetchone()
+            kind = "new" if previous else "grew"
+        digest = json.dumps(story_to_dict(story), ensure_ascii=False, separators=(",", ":"))
+        Store.write_story(
+            connection, story_id, seq=seq, title=story.title, articles=story.articles, run_id=run_id, digest=digest
+        )
+        new_outlets = tuple(o for o in story.outlets if o not in outlets_before)
+        if added or new_outlets:
+            Store.record_change(connection, run_id, Change(story_id, kind, added, new_outlets))
+
+
+def _as_copy(article: Article) -> Copy:
+    return Copy(
+        article_id=article.id,
+        outlet=article.outlet,
+        location=article.origin.location,
+        title=article.title,
+        date_publish=article.date_publish,
+        url=article.url,
+        overlap=1.0,
+        extra_text="",
+    )
+
+
+def _summary(report: IngestReport) -> dict[str, object]:
+    kinds = Counter(change.kind for change in report.changes)
+    return {
+        "added": report.added,
+        "folded": report.folded,
+        "known": report.known,
+        "problems": len(report.problems),
+        "new_stories": kinds["new"],
+        "grown_stories": kinds["grew"],
+        "merged": kinds["merged"],
+    }
+
+
+def stories(store: str | Path | Store = "newsweave.db", *, since: str | None = None) -> list[StoryRow]:
+    """The stories of a store, most recently updated first."""
+    if isinstance(store, Store):
+        return store.stories(since)
+    with open_store(store, readonly=True) as db:
+        return db.stories(since)
+
+
+def stored_story(store: str | Path | Store, story_id: str) -> Story:
+    """One stored story (an id merged into another story finds that story); InputError when unknown."""
+    db = store if isinstance(store, Store) else open_store(store, readonly=True)
+    try:
+        data = db.story_digest(story_id)
+        if data is None:
+            raise InputError(str(db.path), f"no story {story_id!r}; list them with `newsweave stories`")
+        return story_from_dict(data)
+    finally:
+        if db is not store:
+            db.close()
+
+
+def assign_stories(
+    articles: Sequence[Article], config: DigestConfig = DigestConfig(), *, stream: bool = False
+) -> list[str]:
+    """Story id of every article (copies folded first count once; each copy gets its canonical's story)."""
+    folded = fold_copies(articles, config.dedupe)
+    labels = cluster_stream(folded, config.cluster) if stream else cluster_batch(folded, config.cluster)
+    story_of: dict[str, str] = {}
+    for article, story_id in zip(folded, labels, strict=True):
+        story_of[article.id] = story_id
+        for copy in article.copies:
+            story_of.setdefault(copy.article_id, story_id)
+    return [story_of[article.id] for article in articles]

@@ -1,0 +1,532 @@
+"""Group articles into stories: one real-world event each, in batch and as a stream.
+
+Both modes read the same :class:`Profile` of an article: content-word stems, capitalised
+names and numbers, each weighted by TF-IDF and compared by cosine. Names and numbers are
+kept apart from ordinary words because they are what tells two events of the same kind
+apart: two heavyweight fights share "knockout", "round" and "title", but not the opponent,
+the venue or the year.
+
+Batch mode clusters twice. The first pass (average link over global TF-IDF) gathers
+articles about the same *kind* of happening; the second pass re-weights each such group by
+its *local* document frequencies, so the words every member shares ("rehab", "Klitschko")
+weigh nothing and what differs between members ("Rahman" or "Thompson") decides, then
+splits the group where those differences run deep. Small fragments left by the split
+rejoin the part of the group they resemble most.
+
+Streaming mode gives each incoming article to the best matching active story or starts a
+new one. Candidate stories come from an inverted index over the stories' distinctive
+features, so the cost of one article does not grow with the number of stories seen; a
+story that received nothing for ``dormant_after`` of article time leaves memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from newsweave.dates import comparable
+from newsweave.records import Article
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*|\d+(?:[.,]\d+)*")
+
+# Words too common in news to tell events apart; short words are dropped anyway.
+_STOPWORDS = frozenset(
+    """
+    about above after again against all also although among and another any are around because been before being
+    below between both but can could did does doing down during each either else ever every few for from further had
+    has have having her here hers herself him himself his how however into its itself just least less many more most
+    much must near neither nor not now off once only other others our ours ourselves out over own per rather same
+    says said say saying she should since some such than that the their theirs them themselves then there these they
+    this those though through thus too toward towards under until upon very was were what when where whether which
+    while who whom whose why will with within without would yet you your yours yourself yourselves one two three
+    new told according reported report reports news year years day days week weeks today yesterday tomorrow monday
+    tuesday wednesday thursday friday saturday sunday people time times
+    """.split()
+)
+
+Kind = int
+WORDS: Kind = 0
+NAMES: Kind = 1
+NUMBERS: Kind = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """How articles become stories. Values chosen on ECB+ topics 1–35 (bench/cluster.py)."""
+
+    # Relative weight of each feature kind in the combined similarity.
+    word_weight: float = 1.0
+    name_weight: float = 2.0
+    number_weight: float = 0.5
+    # IDF is computed as if this many more documents, sharing no feature, had been seen: with a
+    # handful of articles, raw IDF calls every shared word common and every other word rare.
+    prior_documents: int = 20
+    # Words are cut to this many letters: a cheap stem that joins "protest"/"protesters".
+    stem_letters: int = 6
+    # Batch, first pass: average similarity (global TF-IDF) that keeps articles in one group.
+    group_similarity: float = 0.07
+    # Batch, second pass: average similarity (the group's own TF-IDF) that keeps them in one story.
+    split_similarity: float = 0.04
+    # Parts of a split smaller than this rejoin the part they resemble most.
+    min_part: int = 3
+    # Streaming: similarity to a story's profile needed to join it.
+    join_similarity: float = 0.25
+    # Streaming: candidates scored exactly per article, found through the inverted index.
+    max_candidates: int = 50
+    # Streaming: features of an article (per kind) used to look candidates up...
+    lookup_features: int = 15
+    # ...in an index of each active story's strongest features (per kind).
+    index_features: int = 40
+    # Streaming: features kept in a story's profile per kind (memory bound).
+    profile_features: int = 300
+    # Streaming: a story is dormant after this much article time without a new article.
+    dormant_after: timedelta = timedelta(days=7)
+    # Optional sentence embeddings ("minilm"); None uses TF-IDF only.
+    embeddings: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What clustering reads of one article: feature counts by kind, and its time."""
+
+    article_id: str
+    features: tuple[tuple[tuple[str, int], ...], ...]  # per kind: (feature, count), sorted
+    time: datetime | None
+
+
+def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profile:
+    """Return the clustering features of ``article`` (title and text)."""
+    counts: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
+    text = f"{article.title}\n{article.text}" if article.title else article.text
+    for token in _TOKEN.findall(text):
+        if token[0].isdigit():
+            counts[NUMBERS][token.replace(",", "")] += 1
+            continue
+        word = token.lower().replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.strip("'-")
+        if len(word) < 3 or word in _STOPWORDS:
+            continue
+        counts[WORDS][word[: config.stem_letters]] += 1
+        if token[0].isupper():
+            counts[NAMES][word] += 1
+    time = comparable(article.date_publish) if article.date_publish is not None else None
+    return Profile(article.id, tuple(tuple(sorted(c.items())) for c in counts), time)
+
+
+def _weights(config: ClusterConfig) -> tuple[float, float, float]:
+    return (config.word_weight, config.name_weight, config.number_weight)
+
+
+# --------------------------------------------------------------------------------------- batch
+
+
+def cluster_batch(articles: Sequence[Article], config: ClusterConfig = ClusterConfig()) -> list[str]:
+    """Return the story id of each article (same order), clustering all of them at once.
+
+    A story's id is the id of its first article in input order, so ids are stable when the
+    same input is clustered again.
+    """
+    profiles = [profile(article, config) for article in articles]
+    labels = batch_labels(profiles, config)
+    return _ids_by_first_member([p.article_id for p in profiles], labels)
+
+
+def batch_labels(profiles: Sequence[Profile], config: ClusterConfig = ClusterConfig()) -> list[int]:
+    """Return a cluster number per profile (numbers in order of first appearance)."""
+    count = len(profiles)
+    if count < 2:
+        return [0] * count
+    similarity = _similarity(profiles, range(count), config, config.prior_documents)
+    labels = [-1] * count
+    next_label = 0
+    for group in _average_link(similarity, config.group_similarity):
+        parts = [group] if len(group) < config.min_part else _split(profiles, group, config)
+        for part in parts:
+            for index in part:
+                labels[index] = next_label
+            next_label += 1
+    return _renumber(labels)
+
+
+def _split(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
+    """Split one group by its own document frequencies; small fragments rejoin the closest part."""
+    local = _similarity(profiles, group, config, 0)
+    parts = _average_link(local, config.split_similarity)
+    large = [part for part in parts if len(part) >= config.min_part]
+    if not large or len(large) == len(parts):
+        return [[group[i] for i in part] for part in parts]
+    merged: list[list[int]] = [list(part) for part in large]
+    for part in parts:
+        if len(part) >= config.min_part:
+            continue
+        for member in part:
+            scores = [sum(local[member][other] for other in target) / len(target) for target in large]
+            merged[scores.index(max(scores))].append(member)
+    return [sorted(group[i] for i in part) for part in merged]
+
+
+def _similarity(
+    profiles: Sequence[Profile], members: Iterable[int], config: ClusterConfig, prior: int
+) -> list[list[float]]:
+    """Weighted cosine similarity of the members, with document frequencies counted among them."""
+    import numpy as np
+    from scipy import sparse
+
+    chosen = list(members)
+    n = len(chosen)
+    total = np.zeros((n, n))
+    weights = _weights(config)
+    for kind, weight in enumerate(weights):
+        if weight == 0:
+            continue
+        df: Counter[str] = Counter()
+        for index in chosen:
+            df.update(feature for feature, _ in profiles[index].features[kind])
+        vocabulary = {feature: column for column, feature in enumerate(sorted(df))}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for row, index in enumerate(chosen):
+            for feature, tf in profiles[index].features[kind]:
+                rows.append(row)
+                cols.append(vocabulary[feature])
+                vals.append((1.0 + math.log(tf)) * math.log((n + 1 + prior) / df[feature]))
+        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocabulary), 1)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
+        total += weight * (matrix @ matrix.T).toarray()
+    total /= sum(weights)
+    result: list[list[float]] = total.tolist()
+    return result
+
+
+def _average_link(similarity: list[list[float]], threshold: float) -> list[list[int]]:
+    """Average-link agglomerative clusters whose average similarity stays >= ``threshold``."""
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    n = len(similarity)
+    if n == 1:
+        return [[0]]
+    distance = np.clip(1.0 - np.asarray(similarity), 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    distance = (distance + distance.T) / 2  # exact symmetry for squareform
+    tree = linkage(squareform(distance, checks=False), method="average")
+    flat = fcluster(tree, 1.0 - threshold, criterion="distance")
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(flat.tolist()):
+        clusters[label].append(index)
+    return sorted(clusters.values(), key=lambda members: members[0])
+
+
+def _renumber(labels: Sequence[int]) -> list[int]:
+    order: dict[int, int] = {}
+    return [order.setdefault(label, len(order)) for label in labels]
+
+
+def _ids_by_first_member(article_ids: Sequence[str], labels: Sequence[int]) -> list[str]:
+    first: dict[int, str] = {}
+    for article_id, label in zip(article_ids, labels, strict=True):
+        first.setdefault(label, story_id_for(article_id))
+    return [first[label] for label in labels]
+
+
+def story_id_for(article_id: str) -> str:
+    """The id of a story founded by ``article_id``: stable, and distinct from article ids."""
+    return hashlib.blake2b(f"story:{article_id}".encode(), digest_size=8).hexdigest()
+
+
+# ------------------------------------------------------------------------------------ streaming
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one streamed article went; ``merged`` lists stories folded into ``story`` by it."""
+
+    article_id: str
+    story: str
+    new: bool
+    merged: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _ActiveStory:
+    id: str
+    seq: int
+    size: int
+    last_time: datetime | None
+    # Per kind: in how many of the story's articles each feature occurs.
+    counts: list[Counter[str]] = field(default_factory=list)
+    indexed: list[set[str]] = field(default_factory=list)
+    vector: list[dict[str, float]] | None = None
+
+
+class StreamClusterer:
+    """Assign articles to stories one at a time, with online document frequencies.
+
+    Memory holds only active stories: one whose newest article is older than
+    ``config.dormant_after`` (in article time) is dropped from memory and from the index.
+    """
+
+    def __init__(self, config: ClusterConfig = ClusterConfig()) -> None:
+        self.config = config
+        self._documents = 0
+        self._df: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
+        # Scores read IDF from a snapshot refreshed whenever the collection grows by a fifth, so
+        # cached story vectors stay valid between refreshes and a resumed stream scores exactly
+        # as an uninterrupted one (the snapshot is part of the saved state).
+        self._snapshot: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
+        self._snapshot_documents = 0
+        self._stories: dict[str, _ActiveStory] = {}
+        self._index: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        self._seq = 0
+        self._clock: datetime | None = None
+        self.dormant: list[str] = []
+
+    @property
+    def active(self) -> int:
+        return len(self._stories)
+
+    def state(self) -> dict[str, object]:
+        """Everything needed to resume this stream later (JSON-able): see ``from_state``."""
+        return {
+            "documents": self._documents,
+            "df": [dict(sorted(c.items())) for c in self._df],
+            "snapshot_documents": self._snapshot_documents,
+            "snapshot_delta": [
+                {f: n - snapshot[f] for f, n in sorted(live.items()) if n != snapshot[f]}
+                for live, snapshot in zip(self._df, self._snapshot, strict=True)
+            ],
+            "seq": self._seq,
+            "clock": self._clock.isoformat() if self._clock else None,
+            "stories": [
+                {
+                    "id": s.id,
+                    "seq": s.seq,
+                    "size": s.size,
+                    "last_time": s.last_time.isoformat() if s.last_time else None,
+                    "counts": [dict(sorted(c.items())) for c in s.counts],
+                }
+                for s in sorted(self._stories.values(), key=lambda s: s.seq)
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, object], config: ClusterConfig = ClusterConfig()) -> StreamClusterer:
+        """Resume a stream saved with ``state``: the same later assignments as if it never stopped."""
+        clusterer = cls(config)
+        clusterer._documents = int(state["documents"])  # type: ignore[call-overload]
+        clusterer._df = tuple(Counter(c) for c in state["df"])  # type: ignore[attr-defined]
+        clusterer._seq = int(state["seq"])  # type: ignore[call-overload]
+        clusterer._snapshot_documents = int(state["snapshot_documents"])  # type: ignore[call-overload]
+        clusterer._snapshot = tuple(
+            live - Counter(delta)
+            for live, delta in zip(clusterer._df, state["snapshot_delta"], strict=True)  # type: ignore[call-overload]
+        )
+        clock = state.get("clock")
+        clusterer._clock = datetime.fromisoformat(clock) if isinstance(clock, str) else None
+        for item in state["stories"]:  # type: ignore[attr-defined]
+            story = _ActiveStory(
+                id=item["id"],
+                seq=item["seq"],
+                size=item["size"],
+                last_time=datetime.fromisoformat(item["last_time"]) if item["last_time"] else None,
+                counts=[Counter(c) for c in item["counts"]],
+                indexed=[set(), set(), set()],
+            )
+            clusterer._stories[story.id] = story
+            clusterer._reindex(story)
+        return clusterer
+
+    def add(self, item: Article | Profile) -> Assignment:
+        """Assign one article; returns its story and any stories it merged."""
+        prof = item if isinstance(item, Profile) else profile(item, self.config)
+        self._advance_clock(prof.time)
+        self._documents += 1
+        for kind, features in enumerate(prof.features):
+            self._df[kind].update(feature for feature, _ in features)
+        if self._documents > self._snapshot_documents * 1.2:
+            self._refresh()
+        vector = self._vector(prof.features)
+        scored = sorted(
+            ((self._score(vector, story), -story.seq, story.id) for story in self._candidates(vector)),
+            reverse=True,
+        )
+        joined = [entry for entry in scored if entry[0] >= self.config.join_similarity]
+        if not joined:
+            story = self._new_story(prof)
+            return Assignment(prof.article_id, story.id, new=True)
+        # The oldest of the matching stories survives any merge, so earlier links stay valid.
+        targets = sorted((self._stories[story_id] for _, _, story_id in joined[:2]), key=lambda s: s.seq)
+        best = self._stories[joined[0][2]]
+        merged: tuple[str, ...] = ()
+        if len(targets) == 2 and self._score(self._story_vector(targets[1]), targets[0]) >= self.config.join_similarity:
+            self._merge(targets[0], targets[1])
+            best = targets[0]
+            merged = (targets[1].id,)
+        self._join(best, prof)
+        return Assignment(prof.article_id, best.id, new=False, merged=merged)
+
+    def _advance_clock(self, time: datetime | None) -> None:
+        if time is None or (self._clock is not None and time <= self._clock):
+            return
+        self._clock = time
+        horizon = time - self.config.dormant_after
+        for story in [s for s in self._stories.values() if s.last_time is not None and s.last_time < horizon]:
+            self._forget(story)
+            self.dormant.append(story.id)
+
+    def _refresh(self) -> None:
+        self._snapshot = tuple(Counter(c) for c in self._df)
+        self._snapshot_documents = self._documents
+        for story in sorted(self._stories.values(), key=lambda s: s.seq):
+            story.vector = None
+            self._reindex(story)
+
+    def _idf(self, kind: int, feature: str) -> float:
+        documents = self._snapshot_documents + 1 + self.config.prior_documents
+        return math.log(documents / (self._snapshot[kind][feature] or 1))
+
+    def _vector(self, features: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
+        vector: list[dict[str, float]] = []
+        for kind, pairs in enumerate(features):
+            weights = {feature: (1.0 + math.log(tf)) * self._idf(kind, feature) for feature, tf in pairs if tf > 0}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            vector.append({feature: w / norm for feature, w in weights.items()})
+        return vector
+
+    def _story_vector(self, story: _ActiveStory) -> list[dict[str, float]]:
+        """The story's centroid: each feature weighted by its share of the story's articles times IDF.
+
+        Weighting by share (not by total count) makes what most members say, the event's core,
+        dominate what one member happened to add. Cached until the story or the IDF snapshot changes.
+        """
+        if story.vector is not None:
+            return story.vector
+        vector: list[dict[str, float]] = []
+        for kind, counts in enumerate(story.counts):
+            weights = {f: (n / story.size) * self._idf(kind, f) for f, n in counts.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            vector.append({f: w / norm for f, w in weights.items()})
+        story.vector = vector
+        return vector
+
+    def _score(self, vector: list[dict[str, float]], story: _ActiveStory) -> float:
+        story_vector = self._story_vector(story)
+        weights = _weights(self.config)
+        total = 0.0
+        for kind, weight in enumerate(weights):
+            a, b = vector[kind], story_vector[kind]
+            if len(b) < len(a):
+                a, b = b, a
+            total += weight * sum(w * b.get(f, 0.0) for f, w in a.items())
+        return total / sum(weights)
+
+    def _lookup_keys(self, vector: list[dict[str, float]]) -> Iterator[tuple[int, str]]:
+        for kind, weights in enumerate(vector):
+            top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[: self.config.lookup_features]
+            for feature, _ in top:
+                yield kind, feature
+
+    def _candidates(self, vector: list[dict[str, float]]) -> list[_ActiveStory]:
+        hits: Counter[str] = Counter()
+        for kind, feature in self._lookup_keys(vector):
+            hits.update(self._index[kind].get(feature, ()))
+        ranked = sorted(hits.items(), key=lambda item: (-item[1], self._stories[item[0]].seq))
+        return [self._stories[story_id] for story_id, _ in ranked[: self.config.max_candidates]]
+
+    def _new_story(self, prof: Profile) -> _ActiveStory:
+        story = _ActiveStory(
+            id=story_id_for(prof.article_id),
+            seq=self._seq,
+            size=0,
+            last_time=None,
+            counts=[Counter(), Counter(), Counter()],
+            indexed=[set(), set(), set()],
+        )
+        self._seq += 1
+        self._stories[story.id] = story
+        self._join(story, prof)
+        return story
+
+    def _join(self, story: _ActiveStory, prof: Profile) -> None:
+        story.size += 1
+        if prof.time is not None and (story.last_time is None or prof.time > story.last_time):
+            story.last_time = prof.time
+        for kind, pairs in enumerate(prof.features):
+            story.counts[kind].update(feature for feature, _ in pairs)
+        story.vector = None
+        self._reindex(story)
+
+    def _reindex(self, story: _ActiveStory) -> None:
+        """Keep the story's strongest features in its profile and in the inverted index."""
+        limit = self.config.profile_features
+        vector = self._story_vector(story)
+        for kind in range(3):
+            counts = story.counts[kind]
+            if len(counts) > limit:
+                keep = sorted(counts, key=lambda f: (-counts[f] * self._idf(kind, f), f))[:limit]
+                story.counts[kind] = Counter({f: counts[f] for f in keep})
+                story.vector = None
+                vector = self._story_vector(story)
+            ranked = sorted(vector[kind].items(), key=lambda item: (-item[1], item[0]))
+            top = {feature for feature, _ in ranked[: self.config.index_features]}
+            for feature in story.indexed[kind] - top:
+                postings = self._index[kind].get(feature)
+                if postings is not None:
+                    postings.discard(story.id)
+                    if not postings:
+                        del self._index[kind][feature]
+            for feature in top - story.indexed[kind]:
+                self._index[kind].setdefault(feature, set()).add(story.id)
+            story.indexed[kind] = top
+
+    def _merge(self, keep: _ActiveStory, gone: _ActiveStory) -> None:
+        self._forget(gone)
+        keep.size += gone.size
+        if gone.last_time is not None and (keep.last_time is None or gone.last_time > keep.last_time):
+            keep.last_time = gone.last_time
+        for kind in range(3):
+            keep.counts[kind].update(gone.counts[kind])
+        keep.vector = None
+        self._reindex(keep)
+
+    def _forget(self, story: _ActiveStory) -> None:
+        for kind in range(3):
+            for feature in story.indexed[kind]:
+                postings = self._index[kind].get(feature)
+                if postings is not None:
+                    postings.discard(story.id)
+                    if not postings:
+                        del self._index[kind][feature]
+        del self._stories[story.id]
+
+
+def cluster_stream(articles: Iterable[Article], config: ClusterConfig = ClusterConfig()) -> list[str]:
+    """Return the story id of each article, assigning them one at a time in the given order.
+
+    Stories merged later by a bridging article are reported under the surviving id.
+    """
+    clusterer = StreamClusterer(config)
+    assigned: list[str] = []
+    alias: dict[str, str] = {}
+    for article in articles:
+        result = clusterer.add(article)
+        for gone in result.merged:
+            alias[gone] = result.story
+        assigned.append(result.story)
+    return [_resolve(alias, story) for story in assigned]
+
+
+def _resolve(alias: dict[str, str], story: str) -> str:
+    while story in alias:
+        story = alias[story]
+    return story

@@ -1,0 +1,443 @@
+"""The embedded store: articles, outlets, stories and their digests in one SQLite file.
+
+SQLite in WAL mode gives one writer and any number of readers at once (the web UI reads while
+an ingest writes). Every batch of an ingest is one transaction that holds the batch's
+articles, their story assignments, the recomputed digests and the streaming clusterer's state,
+so a process killed at any moment leaves the store exactly as it was after the last whole
+batch; a re-run skips what is stored (articles are unique by normalised content hash) and
+reaches the same state an uninterrupted run reaches.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsweave.errors import NewsweaveError
+from newsweave.records import Article, Copy
+
+SCHEMA_VERSION = 1
+
+# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE outlets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        status TEXT NOT NULL,            -- running | done | failed (a run killed stays 'running')
+        inputs TEXT NOT NULL,            -- JSON list
+        summary TEXT                     -- JSON: what changed
+    );
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY,         -- order of arrival; also the FTS rowid
+        id TEXT NOT NULL UNIQUE,
+        content_key TEXT NOT NULL UNIQUE,
+        outlet_id INTEGER NOT NULL REFERENCES outlets(id),
+        title TEXT,
+        date_publish TEXT,
+        url TEXT,
+        language TEXT,
+        source_id TEXT,
+        record TEXT NOT NULL,            -- the article as newsweave JSON (render/json.py)
+        run_id INTEGER NOT NULL REFERENCES runs(id)
+    );
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,     -- order of creation
+        title TEXT,
+        articles INTEGER NOT NULL,
+        outlets TEXT NOT NULL,           -- JSON list, in order of first appearance
+        first_date TEXT,                 -- earliest and latest publication date of its articles
+        last_date TEXT,
+        created_run INTEGER NOT NULL,
+        updated_run INTEGER NOT NULL,
+        digest TEXT,                     -- the story's computed digest (JSON)
+        digest_run INTEGER
+    );
+    CREATE TABLE members (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) DEFERRABLE INITIALLY DEFERRED,
+        story_id TEXT NOT NULL REFERENCES stories(id) DEFERRABLE INITIALLY DEFERRED
+    );
+    CREATE INDEX members_story ON members(story_id);
+    CREATE TABLE aliases (
+        old_id TEXT PRIMARY KEY,         -- a story merged into another keeps working as a link
+        story_id TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE TABLE changes (
+        run_id INTEGER NOT NULL,
+        story_id TEXT NOT NULL,
+        kind TEXT NOT NULL,              -- new | grew | merged
+        articles INTEGER NOT NULL,       -- articles added to the story by the run
+        outlets TEXT NOT NULL,           -- JSON list of outlets new to the story
+        PRIMARY KEY (run_id, story_id, kind)
+    );
+    CREATE TABLE state (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+    """,
+)
+
+
+class StoreError(NewsweaveError):
+    """The store file cannot be used; the message names the file and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """One stored story as listed by ``newsweave stories``."""
+
+    id: str
+    title: str | None
+    articles: int
+    outlets: tuple[str, ...]
+    first_date: str | None
+    last_date: str | None
+    created_run: int
+    updated_run: int
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one run did to one story."""
+
+    story_id: str
+    kind: str
+    articles: int
+    outlets: tuple[str, ...]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A newsweave store file. Open with ``open_store(path)``; use as a context manager."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store; create it with `newsweave ingest INPUT --store {path}`")
+        try:
+            uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
+            self._db = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate(readonly)
+        except sqlite3.DatabaseError as error:
+            reason = f"not a usable newsweave store ({error}); give another --store path"
+            raise StoreError(f"{self.path}: {reason}") from error
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self, readonly: bool) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer newsweave (schema {version}, this one reads up to {SCHEMA_VERSION});"
+                " upgrade newsweave"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if readonly:
+            raise StoreError(f"{self.path}: schema {version} needs upgrading; run `newsweave ingest` on it once")
+        with self.transaction():
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _split_sql(_MIGRATIONS[number]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ runs
+
+    def begin_run(self, inputs: Sequence[str]) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (started, status, inputs) VALUES (?, 'running', ?)",
+                (_now(), json.dumps(list(inputs), ensure_ascii=False)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
+                (_now(), status, json.dumps(summary, ensure_ascii=False), run_id),
+            )
+
+    def changes(self, run_id: int) -> list[Change]:
+        rows = self._db.execute(
+            "SELECT c.story_id, c.kind, c.articles, c.outlets FROM changes c JOIN stories s ON s.id = c.story_id"
+            " WHERE c.run_id = ? ORDER BY s.seq, c.kind",
+            (run_id,),
+        ).fetchall()
+        return [Change(r[0], r[1], r[2], tuple(json.loads(r[3]))) for r in rows]
+
+    # ------------------------------------------------------------------ state
+
+    def load_state(self, name: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+        return value
+
+    @staticmethod
+    def save_state(db: sqlite3.Connection, name: str, value: dict[str, Any]) -> None:
+        blob = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 3)
+        db.execute(
+            "INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, blob),
+        )
+
+    # ------------------------------------------------------------------ articles
+
+    def article_by_key(self, content_key: str) -> Article | None:
+        row = self._db.execute("SELECT record FROM articles WHERE content_key = ?", (content_key,)).fetchone()
+        return _article(row[0]) if row else None
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article(row[0]) if row else None
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._db.execute("SELECT story_id FROM members WHERE article_id = ?", (article_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    @staticmethod
+    def insert_article(db: sqlite3.Connection, article: Article, content_key: str, run_id: int) -> None:
+        outlet_id = _outlet_id(db, article.outlet)
+        cursor = db.execute(
+            "INSERT INTO articles (id, content_key, outlet_id, title, date_publish, url, language, source_id, record,"
+            " run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                content_key,
+                outlet_id,
+                article.title,
+                article.date_publish.isoformat() if article.date_publish else None,
+                article.url,
+                article.language,
+                article.source_id,
+                _record(article),
+                run_id,
+            ),
+        )
+        db.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                   (cursor.lastrowid, article.title or "", article.text))
+
+    @staticmethod
+    def replace_article(db: sqlite3.Connection, article: Article) -> None:
+        """Store a new version of an article already stored (one more copy folded into it)."""
+        db.execute("UPDATE articles SET record = ? WHERE id = ?", (_record(article), article.id))
+
+    @staticmethod
+    def add_member(db: sqlite3.Connection, article_id: str, story_id: str) -> None:
+        db.execute("INSERT INTO members (article_id, story_id) VALUES (?, ?)", (article_id, story_id))
+
+    def members(self, story_id: str, db: sqlite3.Connection | None = None) -> list[Article]:
+        rows = (db or self._db).execute(
+            "SELECT a.record FROM members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ? ORDER BY a.seq",
+            (story_id,),
+        ).fetchall()
+        return [_article(row[0]) for row in rows]
+
+    # ------------------------------------------------------------------ stories
+
+    def resolve(self, story_id: str) -> str | None:
+        """The current id of a story, following merges; None when no such story was ever stored."""
+        seen = set()
+        while story_id not in seen:
+            seen.add(story_id)
+            if self._db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+                return story_id
+            row = self._db.execute("SELECT story_id FROM aliases WHERE old_id = ?", (story_id,)).fetchone()
+            if row is None:
+                return None
+            story_id = str(row[0])
+        return None
+
+    def stories(self, since: str | None = None) -> list[StoryRow]:
+        """Stored stories, most recently updated first (then newest first); ``since`` filters by last date."""
+        query = (
+            "SELECT id, title, articles, outlets, first_date, last_date, created_run, updated_run FROM stories"
+        )
+        args: tuple[str, ...] = ()
+        if since:
+            query += " WHERE last_date >= ?"
+            args = (since,)
+        query += " ORDER BY updated_run DESC, seq DESC"
+        return [
+            StoryRow(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7])
+            for r in self._db.execute(query, args).fetchall()
+        ]
+
+    def story_digest(self, story_id: str) -> dict[str, Any] | None:
+        current = self.resolve(story_id)
+        if current is None:
+            return None
+        row = self._db.execute("SELECT digest FROM stories WHERE id = ?", (current,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        value: dict[str, Any] = json.loads(row[0])
+        return value
+
+    @staticmethod
+    def write_story(
+        db: sqlite3.Connection,
+        story_id: str,
+        *,
+        seq: int,
+        title: str | None,
+        articles: Sequence[Article],
+        run_id: int,
+        digest: str,
+    ) -> None:
+        outlets = list(dict.fromkeys(outlet for article in articles for outlet in article.outlets))
+        dates = sorted(a.date_publish.isoformat() for a in articles if a.date_publish is not None)
+        db.execute(
+            "INSERT INTO stories (id, seq, title, articles, outlets, first_date, last_date, created_run, updated_run,"
+            " digest, digest_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET title = excluded.title, articles = excluded.articles,"
+            " outlets = excluded.outlets, first_date = excluded.first_date, last_date = excluded.last_date,"
+            " updated_run = excluded.updated_run, digest = excluded.digest, digest_run = excluded.digest_run",
+            (
+                story_id,
+                seq,
+                title,
+                len(articles),
+                json.dumps(outlets, ensure_ascii=False),
+                dates[0] if dates else None,
+                dates[-1] if dates else None,
+                run_id,
+                run_id,
+                digest,
+                run_id,
+            ),
+        )
+
+    @staticmethod
+    def merge_story(db: sqlite3.Connection, gone: str, keep: str, run_id: int) -> None:
+        db.execute("UPDATE members SET story_id = ? WHERE story_id = ?", (keep, gone))
+        db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+        db.execute("UPDATE aliases SET story_id = ? WHERE story_id = ?", (keep, gone))
+        db.execute("INSERT OR REPLACE INTO aliases (old_id, story_id, run_id) VALUES (?, ?, ?)", (gone, keep, run_id))
+
+    @staticmethod
+    def record_change(db: sqlite3.Connection, run_id: int, change: Change) -> None:
+        db.execute(
+            "INSERT INTO changes (run_id, story_id, kind, articles, outlets) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(run_id, story_id, kind) DO UPDATE SET articles = changes.articles + excluded.articles,"
+            " outlets = excluded.outlets",
+            (run_id, change.story_id, change.kind, change.articles, json.dumps(list(change.outlets))),
+        )
+
+    def story_seq(self, story_id: str, db: sqlite3.Connection | None = None) -> int | None:
+        row = (db or self._db).execute("SELECT seq FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    # ------------------------------------------------------------------ search and checks
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[str, str | None]]:
+        """Articles matching an FTS5 query, best first: (article id, title)."""
+        try:
+            rows = self._db.execute(
+                "SELECT a.id, a.title FROM articles_fts f JOIN articles a ON a.seq = f.rowid"
+                " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+                (query, limit),
+            ).fetchall()
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"search {query!r}: {error}; quote phrases with double quotes") from error
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def integrity(self) -> str:
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("articles", "outlets", "stories", "members", "aliases", "runs")
+        }
+
+
+def open_store(path: str | Path = "newsweave.db", *, readonly: bool = False) -> Store:
+    """Open (creating or upgrading when writable) the store at ``path``."""
+    return Store(path, readonly=readonly)
+
+
+def _split_sql(script: str) -> Iterable[str]:
+    # executescript() would commit the open transaction; run the statements one by one instead.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
+
+
+def _outlet_id(db: sqlite3.Connection, name: str) -> int:
+    db.execute("INSERT OR IGNORE INTO outlets (name) VALUES (?)", (name,))
+    return int(db.execute("SELECT id FROM outlets WHERE name = ?", (name,)).fetchone()[0])
+
+
+def _record(article: Article) -> str:
+    from newsweave.render.json import article_to_dict
+
+    data = article_to_dict(article)
+    data["source_id"] = article.source_id
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _article(record: str) -> Article:
+    import dataclasses
+
+    from newsweave.render.json import article_from_dict
+
+    data = json.loads(record)
+    article = article_from_dict(data)
+    return dataclasses.replace(article, source_id=data.get("source_id"))
+
+
+def with_copy(article: Article, copy: Copy) -> Article:
+    """``article`` with one more folded copy (no change when that copy is already listed)."""
+    import dataclasses
+
+    if any(c.outlet == copy.outlet and c.location == copy.location for c in article.copies):
+        return article
+    return dataclasses.replace(article, copies=(*article.copies, copy))
