@@ -1,5 +1,5 @@
 # Two commands on a fresh machine with Python 3.11 and pip:
-#   make demo   install into .venv and print the digest of examples/ (or INPUT=...)
+#   make demo   install into .venv, ingest examples/ (or INPUT=...) into a fresh store, print every story
 #   make test   install into .venv (with test tools) and run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -22,8 +22,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The whole job on a fresh store: ingest INPUT, then print every story's digest.
+DEMO_STORE := $(VENV)/demo.db
+
 demo: $(VENV)/.installed
-	@$(BIN)/newsweave digest $(INPUT) --format $(FORMAT)
+	@rm -f $(DEMO_STORE) $(DEMO_STORE)-wal $(DEMO_STORE)-shm
+	@$(BIN)/newsweave ingest $(INPUT) --store $(DEMO_STORE)
+	@echo
+	@$(BIN)/newsweave digest --store $(DEMO_STORE) --format $(FORMAT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
@@ -39,6 +45,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/clean.py
 	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/cluster.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

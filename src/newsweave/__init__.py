@@ -20,6 +20,19 @@ _EXPORTS = {
     "read_all": "newsweave.pipeline",
     "extract": "newsweave.pipeline",
     "DigestConfig": "newsweave.pipeline",
+    "ingest": "newsweave.pipeline",
+    "stories": "newsweave.pipeline",
+    "stored_story": "newsweave.pipeline",
+    "stored_digest": "newsweave.pipeline",
+    "assign_stories": "newsweave.pipeline",
+    "IngestReport": "newsweave.pipeline",
+    "open_store": "newsweave.store",
+    "Store": "newsweave.store",
+    "StoreError": "newsweave.store",
+    "ClusterConfig": "newsweave.cluster",
+    "StreamClusterer": "newsweave.cluster",
+    "cluster_batch": "newsweave.cluster",
+    "cluster_stream": "newsweave.cluster",
     "IngestConfig": "newsweave.ingest",
     "CleanConfig": "newsweave.clean",
     "Article": "newsweave.records",
@@ -38,34 +51,61 @@ _EXPORTS = {
 __all__ = [
     "Article",
     "CleanConfig",
+    "ClusterConfig",
     "Digest",
     "DigestConfig",
     "FormatError",
     "IngestConfig",
+    "IngestReport",
     "InputError",
     "NewsweaveError",
     "Problem",
     "Sentence",
     "Span",
+    "Store",
+    "StoreError",
     "Story",
+    "StreamClusterer",
+    "assign_stories",
+    "cluster_batch",
+    "cluster_stream",
     "digest",
     "extract",
     "from_json",
+    "ingest",
+    "open_store",
     "read",
     "read_all",
+    "stored_digest",
+    "stored_story",
+    "stories",
     "to_json",
     "to_markdown",
 ]
 
 if TYPE_CHECKING:
     from newsweave.clean import CleanConfig
+    from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_batch, cluster_stream
     from newsweave.errors import FormatError, InputError, NewsweaveError
     from newsweave.ingest import IngestConfig
-    from newsweave.pipeline import DigestConfig, digest, extract, read, read_all
+    from newsweave.pipeline import (
+        DigestConfig,
+        IngestReport,
+        assign_stories,
+        digest,
+        extract,
+        ingest,
+        read,
+        read_all,
+        stored_digest,
+        stored_story,
+        stories,
+    )
     from newsweave.records import Article, Digest, Problem, Sentence, Span, Story
     from newsweave.render.json import dumps as to_json
     from newsweave.render.json import loads as from_json
     from newsweave.render.markdown import render as to_markdown
+    from newsweave.store import Store, StoreError, open_store
 
 
 def __getattr__(name: str) -> Any:

@@ -31,6 +31,8 @@ from newsweave.records import Article, RawDocument
 LineRole = Literal["title", "standfirst", "byline", "dateline", "body", "chrome"]
 
 _TERMINAL = re.compile(r"[.!?…](?:\s?[\"'”’»)\]])*$")  # detokenised text may keep a space before the quote
+# "Storm Isolde: Which roads are closed?" is a related-article headline, not a reporter's question.
+_KICKER_QUESTION = re.compile(r"^[A-Z][\w'’ -]{1,40}: [A-Z][^\"“”‘’]*\?$")
 # A sentence boundary inside a line: a paragraph with several is prose even when its end was cut.
 _INNER_BOUNDARY = re.compile(r"[.!?][\"'”’)]?\s+[\"“‘(]?[A-Z]")
 _CONTINUES = re.compile(r"[:;][\"'”’»)\]]*$")  # "He said:" before a quoted paragraph
@@ -240,7 +242,7 @@ def classify_lines(
 def _features(line: str, templates: frozenset[str]) -> _Features:
     words = len(_WORD.findall(line))
     terminal = (
-        bool(_TERMINAL.search(line))
+        (bool(_TERMINAL.search(line)) and not (words < 13 and _KICKER_QUESTION.match(line)))
         or (words >= 4 and bool(_CONTINUES.search(line)))
         or (words >= 40 and len(_INNER_BOUNDARY.findall(line)) >= 2)
     )

@@ -95,11 +95,13 @@ def _verb(
     )  # fmt: skip
 
 
+DEFAULT_STORE = Path("newsweave.db")
+
+
 def _add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", type=Path, default=Path("newsweave.db"), metavar="PATH",
-        help="the store file (default: ./newsweave.db)",
-    )  # fmt: skip
+        "--store", type=Path, default=None, metavar="PATH", help=f"the store file (default: ./{DEFAULT_STORE})"
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -182,16 +184,16 @@ def _extract(args: argparse.Namespace, config: DigestConfig) -> int:
 
 
 def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
-    from newsweave.pipeline import digest, stored_story
-    from newsweave.records import Digest
+    from newsweave.pipeline import digest, stored_digest
 
-    if args.story:
-        if args.inputs:
-            _report("error: give either INPUT or --story, not both", args.quiet)
-            return EXIT_USAGE
-        result = Digest(stories=(stored_story(args.store, args.story),), version=__version__)
+    if args.inputs and args.story:
+        _report("error: give either INPUT or --story, not both", args.quiet)
+        return EXIT_USAGE
+    if args.story or (not args.inputs and args.store is not None):
+        store = args.store or DEFAULT_STORE
+        result = stored_digest(store, [args.story] if args.story else None)
     elif not args.inputs:
-        _report("error: give INPUT files to digest, or --story ID to print a stored story", args.quiet)
+        _report("error: give INPUT files to digest, --store PATH for every stored story, or --story ID", args.quiet)
         return EXIT_USAGE
     else:
         with _progress(args.quiet) as on_source:
@@ -212,12 +214,13 @@ def _ingest(args: argparse.Namespace, config: DigestConfig) -> int:
 
     with _progress(args.quiet) as on_source:
         report = ingest(
-            args.inputs, args.store, config, batch_size=args.batch_size, strict=args.strict, on_source=on_source
-        )
+            args.inputs, args.store or DEFAULT_STORE, config,
+            batch_size=args.batch_size, strict=args.strict, on_source=on_source,
+        )  # fmt: skip
     for problem in report.problems:
         if problem.kind == "error":
             _report(f"error: {problem}", args.quiet)
-    code = _write(change_report(report, args.store), args.out)
+    code = _write(change_report(report, args.store or DEFAULT_STORE), args.out)
     if code != EXIT_OK:
         return code
     errors = any(problem.kind == "error" for problem in report.problems)
@@ -228,8 +231,9 @@ def _ingest(args: argparse.Namespace, config: DigestConfig) -> int:
 
 def change_report(report: IngestReport, store: Path) -> str:
     """Return what an ingest changed, as the CLI prints it."""
+    copies = "copy" if report.folded == 1 else "copies"
     lines = [
-        f"{store}: {_count(report.added, 'new article')}, {_count(report.folded, 'copy')} folded, "
+        f"{store}: {_count(report.added, 'new article')}, {report.folded} {copies} folded, "
         f"{_count(report.known, 'article')} already stored"
     ]
     skipped = sum(1 for p in report.problems if p.kind == "skipped")
@@ -261,7 +265,7 @@ def _stories(args: argparse.Namespace, config: DigestConfig) -> int:
         return _stories_of_inputs(args, config)
     from newsweave.pipeline import stories
 
-    rows = stories(args.store, since=args.since)
+    rows = stories(args.store or DEFAULT_STORE, since=args.since)
     fmt = args.format or "table"
     records = [
         {

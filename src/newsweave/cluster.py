@@ -74,6 +74,10 @@ class ClusterConfig:
     split_similarity: float = 0.04
     # Parts of a split smaller than this rejoin the part they resemble most.
     min_part: int = 3
+    # Batch, last check: a part whose two halves are less than this fraction as similar to each
+    # other as within themselves is two stories. Relative, so it holds for small piles (the
+    # bundled examples: two storms) as well as for large ones.
+    split_contrast: float = 0.3
     # Streaming: similarity to a story's profile needed to join it.
     join_similarity: float = 0.25
     # Streaming: candidates scored exactly per article, found through the inverted index.
@@ -156,7 +160,36 @@ def batch_labels(profiles: Sequence[Profile], config: ClusterConfig = ClusterCon
 
 
 def _split(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
-    """Split one group by its own document frequencies; small fragments rejoin the closest part."""
+    """Split one group by its own document frequencies, then halve parts whose halves barely meet."""
+    parts: list[list[int]] = []
+    for part in _split_by_threshold(profiles, group, config):
+        parts.extend(_bisect(profiles, part, config))
+    return [sorted(part) for part in parts]
+
+
+def _bisect(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
+    """Halve ``group`` at the top of its dendrogram while the halves are far apart relative to their cohesion."""
+    import numpy as np
+
+    if len(group) < 2 * config.min_part:
+        return [group]
+    local = np.asarray(_similarity(profiles, group, config, 0))
+    halves = _average_link(local.tolist(), None)
+    if len(halves) != 2 or any(len(half) < config.min_part for half in halves):
+        return [group]
+
+    def cohesion(members: list[int]) -> float:
+        block = local[np.ix_(members, members)]
+        return float((block.sum() - len(members)) / (len(members) * (len(members) - 1)))
+
+    between = float(local[np.ix_(halves[0], halves[1])].mean())
+    if between >= config.split_contrast * min(cohesion(halves[0]), cohesion(halves[1])):
+        return [group]
+    return [part for half in halves for part in _bisect(profiles, [group[i] for i in half], config)]
+
+
+def _split_by_threshold(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
+    """Average link over the group's own TF-IDF; small fragments rejoin the closest part."""
     local = _similarity(profiles, group, config, 0)
     parts = _average_link(local, config.split_similarity)
     large = [part for part in parts if len(part) >= config.min_part]
@@ -207,8 +240,11 @@ def _similarity(
     return result
 
 
-def _average_link(similarity: list[list[float]], threshold: float) -> list[list[int]]:
-    """Average-link agglomerative clusters whose average similarity stays >= ``threshold``."""
+def _average_link(similarity: list[list[float]], threshold: float | None) -> list[list[int]]:
+    """Average-link agglomerative clusters whose average similarity stays >= ``threshold``.
+
+    With ``threshold=None``, the two clusters at the top of the dendrogram.
+    """
     import numpy as np
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
@@ -220,7 +256,10 @@ def _average_link(similarity: list[list[float]], threshold: float) -> list[list[
     np.fill_diagonal(distance, 0.0)
     distance = (distance + distance.T) / 2  # exact symmetry for squareform
     tree = linkage(squareform(distance, checks=False), method="average")
-    flat = fcluster(tree, 1.0 - threshold, criterion="distance")
+    if threshold is None:
+        flat = fcluster(tree, 2, criterion="maxclust")
+    else:
+        flat = fcluster(tree, 1.0 - threshold, criterion="distance")
     clusters: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(flat.tolist()):
         clusters[label].append(index)

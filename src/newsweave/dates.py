@@ -26,7 +26,8 @@ _DATE_SHAPES = re.compile(
     r"|\d{1,2}[/.]\d{1,2}[/.]\d{4})\b",  # 28/03/2018
     re.IGNORECASE,
 )
-_TIME = r"\d{1,2}(?::\d{2}){1,2}\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?"
+# British sites write "7.58am" and "17.58 BST": a dot between hour and minutes is a clock too.
+_TIME = r"\d{1,2}(?::\d{2}){1,2}\s*(?:[ap]\.?m\.?)?|\d{1,2}\.\d{2}\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?"
 _ZONE_NAMES = "|".join(sorted(_ZONES, key=len, reverse=True))
 _ZONE = rf"(?:(?:UTC|GMT)?\s?[+-]\d{{1,2}}(?::?\d{{2}})?|{_ZONE_NAMES})"
 # Words that may surround a date on a dateline; anything else means the line is prose.
@@ -80,7 +81,7 @@ def parse_dateline(line: str) -> datetime | None:
     if match is None:
         return None
     rest = line[: match.start()] + " " + line[match.end() :]
-    time_match = re.search(rf"(?<![\d:])({_TIME})(?:\s*({_ZONE}))?(?![\w:])", rest, re.IGNORECASE)
+    time_match = re.search(rf"(?<![\d:.])({_TIME})(?:\s*({_ZONE}))?(?![\w:.])", rest, re.IGNORECASE)
     leftover = rest
     if time_match:
         leftover = rest[: time_match.start()] + " " + rest[time_match.end() :]
@@ -116,7 +117,7 @@ def _parse_day(text: str) -> datetime | None:
 
 
 def _parse_clock(text: str) -> tuple[int, int, int] | None:
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?", text.strip(), re.IGNORECASE)
+    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?", text.strip(), re.IGNORECASE)
     if match is None:
         return None
     hour, minute, second = int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)

@@ -302,10 +302,10 @@ def _store_batch(
                     updated = with_copy(updated, copy)
             if updated != stored:
                 totals["folded"] += 1
-                Store.replace_article(connection, updated)
                 story_id = db.story_of(stored.id)
                 if story_id is not None:
-                    touch(story_id, 0)
+                    touch(story_id, 0)  # before the change, so the story's earlier outlets are known
+                Store.replace_article(connection, updated)
             continue
         Store.insert_article(connection, article, key, run_id)
         totals["added"] += 1
@@ -388,6 +388,20 @@ def stored_story(store: str | Path | Store, story_id: str) -> Story:
     finally:
         if db is not store:
             db.close()
+
+
+def stored_digest(store: str | Path | Store, story_ids: Sequence[str] | None = None) -> Digest:
+    """The digest of stored stories: the given ids, or every story (earliest first)."""
+    db = store if isinstance(store, Store) else open_store(store, readonly=True)
+    try:
+        with db.snapshot():
+            ids = list(story_ids) if story_ids is not None else [row.id for row in db.stories()]
+            found = [stored_story(db, story_id) for story_id in ids]
+    finally:
+        if db is not store:
+            db.close()
+    ordered = found if story_ids is not None else sorted(found, key=_story_order)
+    return Digest(stories=tuple(ordered), version=__version__)
 
 
 def assign_stories(

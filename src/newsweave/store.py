@@ -184,6 +184,15 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent view for several reads: writers committing meanwhile are not seen."""
+        self._db.execute("BEGIN DEFERRED")
+        try:
+            yield self._db
+        finally:
+            self._db.execute("COMMIT")
+
     # ------------------------------------------------------------------ runs
 
     def begin_run(self, inputs: Sequence[str]) -> int:
@@ -361,11 +370,16 @@ class Store:
 
     @staticmethod
     def record_change(db: sqlite3.Connection, run_id: int, change: Change) -> None:
+        """Add ``change`` to what the run did to that story (counts add up, outlets accumulate)."""
+        row = db.execute(
+            "SELECT articles, outlets FROM changes WHERE run_id = ? AND story_id = ? AND kind = ?",
+            (run_id, change.story_id, change.kind),
+        ).fetchone()
+        articles = change.articles + (int(row[0]) if row else 0)
+        outlets = list(dict.fromkeys([*(json.loads(row[1]) if row else []), *change.outlets]))
         db.execute(
-            "INSERT INTO changes (run_id, story_id, kind, articles, outlets) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(run_id, story_id, kind) DO UPDATE SET articles = changes.articles + excluded.articles,"
-            " outlets = excluded.outlets",
-            (run_id, change.story_id, change.kind, change.articles, json.dumps(list(change.outlets))),
+            "INSERT OR REPLACE INTO changes (run_id, story_id, kind, articles, outlets) VALUES (?, ?, ?, ?, ?)",
+            (run_id, change.story_id, change.kind, articles, json.dumps(outlets, ensure_ascii=False)),
         )
 
     def story_seq(self, story_id: str, db: sqlite3.Connection | None = None) -> int | None:
@@ -390,10 +404,12 @@ class Store:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
     def counts(self) -> dict[str, int]:
-        return {
-            table: int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            for table in ("articles", "outlets", "stories", "members", "aliases", "runs")
-        }
+        """Rows per table, all read from one snapshot."""
+        with self.snapshot() as db:
+            return {
+                table: int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                for table in ("articles", "outlets", "stories", "members", "aliases", "runs")
+            }
 
 
 def open_store(path: str | Path = "newsweave.db", *, readonly: bool = False) -> Store:

@@ -1,0 +1,205 @@
+"""The SQLite store: idempotent, incremental, crash-safe, readable while written; real files, real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newsweave
+from newsweave.pipeline import ingest, stored_story
+from newsweave.store import SCHEMA_VERSION, StoreError, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _snapshot(path: Path) -> dict[str, Any]:
+    """Everything a run decides (no timings, no run ids): articles, memberships, stories, digests, aliases."""
+    db = sqlite3.connect(path)
+    try:
+        return {
+            "articles": db.execute("SELECT id, content_key, record FROM articles ORDER BY id").fetchall(),
+            "members": db.execute("SELECT article_id, story_id FROM members ORDER BY article_id").fetchall(),
+            "stories": db.execute(
+                "SELECT id, title, articles, outlets, first_date, last_date, digest FROM stories ORDER BY id"
+            ).fetchall(),
+            "aliases": db.execute("SELECT old_id, story_id FROM aliases ORDER BY old_id").fetchall(),
+        }
+    finally:
+        db.close()
+
+
+def _jsonl_subset(ecbplus_docs: list[dict[str, Any]], path: Path, count: int) -> Path:
+    rng = random.Random(5)
+    docs = rng.sample(ecbplus_docs, count)
+    with path.open("w", encoding="utf-8") as handle:
+        for doc in docs:
+            handle.write(json.dumps({"id": doc["id"], "text": doc["text"], "url": doc["url"]}) + "\n")
+    return path
+
+
+def test_ingesting_twice_adds_nothing_and_keeps_story_ids(tmp_path: Path, seeds_dir: Path) -> None:
+    store = tmp_path / "a.db"
+    first = ingest([seeds_dir], store)
+    assert first.added == 2
+    assert [c.kind for c in first.changes] == ["new"]
+    before = _snapshot(store)
+    second = ingest([seeds_dir], store)
+    assert (second.added, second.known, second.changes) == (0, 2, ())
+    assert _snapshot(store) == before
+    (row,) = newsweave.stories(store)
+    assert row.articles == 2 and len(row.outlets) == 2
+
+
+def test_an_exact_copy_from_another_outlet_is_folded_into_the_stored_article(tmp_path: Path) -> None:
+    store = tmp_path / "a.db"
+    text = "\n".join(
+        f"Paragraph {n}: the harbour authority of Port Ellery said the ferry Saint Bride ran aground on Sunday "
+        f"with {n * 7} passengers aboard, and that nobody was hurt in the incident." for n in range(1, 5)
+    )
+    (tmp_path / "a.txt").write_text("Ferry runs aground off Port Ellery\n\n" + text, encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b/b.txt").write_text("Ferry runs aground off Port Ellery\n\n" + text, encoding="utf-8")
+    ingest([tmp_path / "a.txt"], store, newsweave.DigestConfig(ingest=newsweave.IngestConfig(outlet="Wire One")))
+    report = ingest(
+        [tmp_path / "b/b.txt"], store, newsweave.DigestConfig(ingest=newsweave.IngestConfig(outlet="Other Paper"))
+    )
+    assert (report.added, report.folded) == (0, 1)
+    (change,) = report.changes
+    assert change.kind == "grew" and change.outlets == ("Other Paper",)
+    (row,) = newsweave.stories(store)
+    assert row.outlets == ("Wire One", "Other Paper")
+    story = stored_story(store, row.id)
+    assert story.outlets == ("Wire One", "Other Paper")
+
+
+def test_store_errors_name_the_file_and_the_fix(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"junk\.db.*not a usable newsweave store"):
+        open_store(junk)
+    with pytest.raises(StoreError, match="no such store"):
+        open_store(tmp_path / "missing.db", readonly=True)
+    newer = tmp_path / "newer.db"
+    sqlite3.connect(newer).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}").connection.close()
+    with pytest.raises(StoreError, match="newer newsweave"):
+        open_store(newer)
+
+
+def test_schema_fts_and_wal(tmp_path: Path, seeds_dir: Path) -> None:
+    store = tmp_path / "a.db"
+    ingest([seeds_dir], store)
+    with open_store(store) as db:
+        assert db.integrity() == "ok"
+        assert db.search("Beijing")
+        assert db.search('"Kim Jong"')
+        with pytest.raises(StoreError, match="search"):
+            db.search('"unbalanced')
+    connection = sqlite3.connect(store)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    connection.close()
+
+
+def test_a_story_merged_into_another_is_still_found_by_its_old_id(tmp_path: Path) -> None:
+    store = tmp_path / "a.db"
+    ingest([ROOT / "examples"], store)
+    with open_store(store) as db:
+        row = db.stories()[0]
+        with db.transaction() as connection:
+            connection.execute("INSERT INTO aliases (old_id, story_id, run_id) VALUES ('gone', ?, 1)", (row.id,))
+        assert db.resolve("gone") == row.id
+    assert stored_story(store, "gone").id == row.id
+    with pytest.raises(newsweave.InputError, match="no story 'nothing'"):
+        stored_story(store, "nothing")
+
+
+def test_readers_read_while_a_writer_writes(tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
+    store = tmp_path / "a.db"
+    source = _jsonl_subset(ecbplus_docs, tmp_path / "docs.jsonl", 150)
+    ingest([ROOT / "examples"], store)  # the store exists before readers start
+    errors: list[BaseException] = []
+    reads = 0
+    done = threading.Event()
+
+    def reader() -> None:
+        nonlocal reads
+        try:
+            while not done.is_set():
+                with open_store(store, readonly=True) as db:
+                    rows = db.stories()
+                    assert all(row.articles >= 1 for row in rows)
+                    total = db.counts()
+                    assert total["members"] == total["articles"]  # never a half-written batch
+                reads += 1
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        ingest([source], store, batch_size=10)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert not errors, errors
+    assert reads > 2
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_never_corrupts_and_a_rerun_reaches_the_same_state(
+    tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
+) -> None:
+    source = _jsonl_subset(ecbplus_docs, tmp_path / "docs.jsonl", 80)
+    command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--batch-size", "7", "-q", "--store"]
+    reference = tmp_path / "reference.db"
+    started = time.monotonic()
+    subprocess.run([*command, str(reference)], check=True, capture_output=True)
+    duration = time.monotonic() - started
+    expected = _snapshot(reference)
+    assert expected["articles"]
+
+    rng = random.Random(20)
+    store = tmp_path / "killed.db"
+    kills = 0
+    for point in range(20):
+        delay = rng.uniform(0.0, duration)
+        process = subprocess.Popen([*command, str(store)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+        if store.exists():
+            db = sqlite3.connect(store)
+            try:
+                assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"kill {point}"
+                articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+                members = db.execute("SELECT count(*) FROM members").fetchone()[0]
+                assert articles == members, f"kill {point}: half-ingested batch"
+                orphans = db.execute(
+                    "SELECT count(*) FROM members WHERE story_id NOT IN (SELECT id FROM stories)"
+                ).fetchone()[0]
+                assert orphans == 0
+            finally:
+                db.close()
+        if point % 5 == 4:  # now and then start over, so early kill points are hit again
+            subprocess.run([*command, str(store)], check=True, capture_output=True)
+            assert _snapshot(store) == expected, f"after kill {point}"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{store}{suffix}").unlink(missing_ok=True)
+    assert kills >= 10
+    subprocess.run([*command, str(store)], check=True, capture_output=True)
+    assert _snapshot(store) == expected
