@@ -90,8 +90,6 @@ class ClusterConfig:
     profile_features: int = 300
     # Streaming: a story is dormant after this much article time without a new article.
     dormant_after: timedelta = timedelta(days=7)
-    # Optional sentence embeddings ("minilm"); None uses TF-IDF only.
-    embeddings: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
