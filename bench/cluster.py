@@ -333,8 +333,97 @@ def quality(articles: Sequence[Article], gold: Gold) -> None:
         )
 
 
+SCALE_CHECKPOINTS = (10_000, 50_000, 100_000, 500_000, 1_000_000)
+
+
+def _rss_kib(pid: int) -> tuple[int, int]:
+    """(current, peak) resident set size of a process, KiB, from /proc."""
+    fields = {}
+    with Path(f"/proc/{pid}/status").open(encoding="ascii") as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            fields[key] = value
+    return int(fields.get("VmRSS", "0 kB").split()[0]), int(fields.get("VmHWM", "0 kB").split()[0])
+
+
+def _stored(store: Path) -> int:
+    import sqlite3
+
+    if not store.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def scale(count: int, batch_size: int) -> None:
+    """Stream ``count`` replayed ECB+ articles through ``newsweave ingest`` into a fresh store; print a table."""
+    import subprocess
+    import tempfile
+
+    from _replay import write_replay
+
+    print(f"\n## Scale: {count:,} articles through `newsweave ingest` (one process, batch size {batch_size})\n")
+    with tempfile.TemporaryDirectory(prefix="newsweave-scale-") as folder:
+        source = write_replay(DOCS, Path(folder) / "stream.jsonl", count)
+        store = Path(folder) / "scale.db"
+        command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--store", str(store),
+                   "--batch-size", str(batch_size), "-q"]  # fmt: skip
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        marks = [mark for mark in SCALE_CHECKPOINTS if mark <= count]
+        rows = []
+        while process.poll() is None:
+            time.sleep(0.5)
+            try:
+                rss, peak = _rss_kib(process.pid)
+            except OSError:
+                break
+            stored = _stored(store)
+            while marks and stored >= marks[0] * 0.95:  # folded copies never reach the articles table
+                elapsed = time.perf_counter() - started
+                size = sum(p.stat().st_size for p in store.parent.glob("scale.db*")) / 2**20
+                rows.append([f"{marks.pop(0):,}", f"{stored:,}", f"{elapsed:.0f}", f"{stored / elapsed:.0f}",
+                             f"{peak / 1024:.0f}", f"{rss / 1024:.0f}", f"{size:.0f}"])  # fmt: skip
+        _, errors = process.communicate()
+        elapsed = time.perf_counter() - started
+        if process.returncode not in (0, 1):
+            print(f"ingest failed (exit {process.returncode}): {errors[-2000:]}")
+            return
+        stored = _stored(store)
+        size = sum(p.stat().st_size for p in store.parent.glob("scale.db*")) / 2**20
+        import sqlite3
+
+        db = sqlite3.connect(store)
+        stories = db.execute("SELECT count(*) FROM stories").fetchone()[0]
+        db.close()
+        import resource
+
+        peak_end = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+        rows.append(["end", f"{stored:,}", f"{elapsed:.0f}", f"{stored / elapsed:.0f}", f"{peak_end:.0f}", "",
+                     f"{size:.0f}"])  # fmt: skip
+    header = ["checkpoint", "articles stored", "seconds", "articles/s", "peak RSS MiB", "RSS MiB", "store MiB"]
+    print(table(header, rows))
+    print(
+        f"\n{count:,} records in, {stored:,} articles stored (the rest folded as copies), {stories:,} stories. "
+        "Replays of ECB+ with every capitalised word and number rewritten per replay, one replay every "
+        f"{365 * 24 / -(-count // 772):.0f} hours of publication time; dormancy window 7 days. Peak RSS is the "
+        "whole process (Python, numpy, scipy, the language model)."
+    )
+
+
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=100_000, help="articles in the scale stream (default 100,000)")
+    parser.add_argument("--batch-size", type=int, default=500, help="ingest batch size for the scale run")
+    parser.add_argument("--no-scale", action="store_true", help="quality table only")
+    parser.add_argument("--scale-only", action="store_true", help="scale table only")
+    args = parser.parse_args()
     started = time.perf_counter()
     articles = load_articles()
     gold = load_gold(articles)
@@ -347,11 +436,10 @@ def main() -> None:
         "newsweave.read_all; gold = the ECB+ event, used only to score (and as k for the baselines)."
     )
 
-    quality(articles, gold)
-
-    # ----------------------------------------------------------------------------------------------
-    # scale(...) goes here: the 100k-article stream through `newsweave ingest` (to be added, with --n N).
-    # ----------------------------------------------------------------------------------------------
+    if not args.scale_only:
+        quality(articles, gold)
+    if not args.no_scale:
+        scale(args.n, args.batch_size)
 
     print(f"\nTotal run time {time.perf_counter() - started:.1f} s.")
 

@@ -81,13 +81,13 @@ class ClusterConfig:
     # Streaming: similarity to a story's profile needed to join it.
     join_similarity: float = 0.25
     # Streaming: candidates scored exactly per article, found through the inverted index.
-    max_candidates: int = 50
+    max_candidates: int = 10
     # Streaming: features of an article (per kind) used to look candidates up...
     lookup_features: int = 15
     # ...in an index of each active story's strongest features (per kind).
     index_features: int = 40
     # Streaming: features kept in a story's profile per kind (memory bound).
-    profile_features: int = 300
+    profile_features: int = 150
     # Streaming: a story is dormant after this much article time without a new article.
     dormant_after: timedelta = timedelta(days=7)
 
@@ -322,6 +322,7 @@ class StreamClusterer:
         # as an uninterrupted one (the snapshot is part of the saved state).
         self._snapshot: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
         self._snapshot_documents = 0
+        self._idf_cache: tuple[dict[str, float], ...] = ({}, {}, {})
         self._stories: dict[str, _ActiveStory] = {}
         self._index: tuple[dict[str, set[str]], ...] = ({}, {}, {})
         self._seq = 0
@@ -351,6 +352,7 @@ class StreamClusterer:
                     "size": s.size,
                     "last_time": s.last_time.isoformat() if s.last_time else None,
                     "counts": [dict(sorted(c.items())) for c in s.counts],
+                    "indexed": [sorted(features) for features in s.indexed],
                 }
                 for s in sorted(self._stories.values(), key=lambda s: s.seq)
             ],
@@ -377,10 +379,12 @@ class StreamClusterer:
                 size=item["size"],
                 last_time=datetime.fromisoformat(item["last_time"]) if item["last_time"] else None,
                 counts=[Counter(c) for c in item["counts"]],
-                indexed=[set(), set(), set()],
+                indexed=[set(features) for features in item["indexed"]],
             )
             clusterer._stories[story.id] = story
-            clusterer._reindex(story)
+            for kind, features in enumerate(story.indexed):
+                for feature in features:
+                    clusterer._index[kind].setdefault(feature, set()).add(story.id)
         return clusterer
 
     def add(self, item: Article | Profile) -> Assignment:
@@ -424,13 +428,18 @@ class StreamClusterer:
     def _refresh(self) -> None:
         self._snapshot = tuple(Counter(c) for c in self._df)
         self._snapshot_documents = self._documents
+        self._idf_cache = ({}, {}, {})
         for story in sorted(self._stories.values(), key=lambda s: s.seq):
             story.vector = None
             self._reindex(story)
 
     def _idf(self, kind: int, feature: str) -> float:
-        documents = self._snapshot_documents + 1 + self.config.prior_documents
-        return math.log(documents / (self._snapshot[kind][feature] or 1))
+        cache = self._idf_cache[kind]
+        value = cache.get(feature)
+        if value is None:
+            documents = self._snapshot_documents + 1 + self.config.prior_documents
+            value = cache[feature] = math.log(documents / (self._snapshot[kind][feature] or 1))
+        return value
 
     def _vector(self, features: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
         vector: list[dict[str, float]] = []
@@ -501,7 +510,9 @@ class StreamClusterer:
         for kind, pairs in enumerate(prof.features):
             story.counts[kind].update(feature for feature, _ in pairs)
         story.vector = None
-        self._reindex(story)
+        # A story's strongest features settle as it grows: re-rank them at sizes 1-4, 8, 16, 32...
+        if story.size <= 4 or story.size & (story.size - 1) == 0:
+            self._reindex(story)
 
     def _reindex(self, story: _ActiveStory) -> None:
         """Keep the story's strongest features in its profile and in the inverted index."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 from newsweave.records import Article, Sentence
 
@@ -22,14 +23,33 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     offset = 0
     for paragraph in text.split("\n\n"):
         if paragraph.strip():
-            _, spans = blingfire.text_to_sentences_and_offsets(paragraph)
-            for start, end in spans:
+            for start, end in _paragraph_spans(blingfire, paragraph):
                 # Keep closing quotes and brackets that follow the full stop with this sentence.
                 while end < len(paragraph) and paragraph[end] in _CLOSING:
                     end += 1
                 if end > start:
                     yield offset + start, offset + end
         offset += len(paragraph) + 2
+
+
+def _paragraph_spans(blingfire: Any, paragraph: str) -> list[tuple[int, int]]:
+    """Sentence spans of one paragraph.
+
+    Bling Fire's own offsets come from a per-byte Python loop that costs more than the
+    segmentation; its sentences are substrings of the paragraph, so finding them in order gives
+    the same spans at a fraction of the cost. Anything unexpected falls back to the offsets.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for sentence in blingfire.text_to_sentences(paragraph).split("\n"):
+        if not sentence:
+            continue
+        start = paragraph.find(sentence, position)
+        if start < 0 or paragraph[position:start].strip():
+            return list(blingfire.text_to_sentences_and_offsets(paragraph)[1])
+        spans.append((start, start + len(sentence)))
+        position = start + len(sentence)
+    return spans
 
 
 def segment(article: Article) -> Article:
