@@ -203,3 +203,18 @@ def test_sigkill_at_random_points_never_corrupts_and_a_rerun_reaches_the_same_st
     assert kills >= 10
     subprocess.run([*command, str(store)], check=True, capture_output=True)
     assert _snapshot(store) == expected
+
+
+def test_reading_in_a_second_process_gives_the_same_store(tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
+    source = _jsonl_subset(ecbplus_docs, tmp_path / "docs.jsonl", 60)
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    ingest([source, ROOT / "examples"], serial, batch_size=9, parallel=False)
+    report = ingest([source, ROOT / "examples"], parallel, batch_size=9, parallel=True)
+    assert report.added > 50
+    assert _snapshot(serial) == _snapshot(parallel)
+
+
+def test_strict_errors_cross_from_the_reading_process(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(newsweave.InputError, match=r"empty\.txt"):
+        ingest([tmp_path / "empty.txt"], tmp_path / "a.db", strict=True, parallel=True)

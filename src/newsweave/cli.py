@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive_int, default=500, metavar="N",
         help="documents per transaction (default 500); a killed run resumes from the last whole batch",
     )  # fmt: skip
+    ingest.add_argument(
+        "--serial", action="store_true",
+        help="read and clean in this process (default: in a second one for inputs of several MiB)",
+    )  # fmt: skip
     _add_common(ingest)
 
     stories = _verb(verbs, "stories", "list the stored stories, or group INPUT articles into stories")
@@ -206,6 +210,8 @@ def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
         from newsweave.render.markdown import render
 
         text = render(result)
+    if args.story or not args.inputs:  # read from the store: nothing was read, nothing to account for
+        return _write(text, args.out)
     return _finish(text, args, list(result.articles), list(result.problems))
 
 
@@ -216,6 +222,7 @@ def _ingest(args: argparse.Namespace, config: DigestConfig) -> int:
         report = ingest(
             args.inputs, args.store or DEFAULT_STORE, config,
             batch_size=args.batch_size, strict=args.strict, on_source=on_source,
+            parallel=False if args.serial else None,
         )  # fmt: skip
     for problem in report.problems:
         if problem.kind == "error":

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -14,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from newsweave import __version__
+from newsweave.background import in_background
 from newsweave.clean import CleanConfig, clean_batch, to_article
 from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_batch, cluster_stream
 from newsweave.dates import comparable
@@ -22,7 +24,7 @@ from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
 from newsweave.records import Article, Copy, Digest, Problem, RawDocument, Story
-from newsweave.render.json import story_from_dict, story_to_dict
+from newsweave.render.json import story_to_dict
 from newsweave.segment import segment
 from newsweave.store import Change, Store, StoryRow, open_store, with_copy
 
@@ -228,6 +230,7 @@ def ingest(
     *,
     batch_size: int = 500,
     strict: bool = False,
+    parallel: bool | None = None,
     on_source: Callable[[str], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> IngestReport:
@@ -237,6 +240,10 @@ def ingest(
     state, so a run killed at any point can simply be run again. Exact duplicates of stored
     articles (same normalised text) add their outlet as a copy; near-duplicate copies are folded
     within a batch (``dedupe.fold_copies``).
+
+    ``parallel`` reads and cleans the next batch in a second process while this one clusters and
+    writes (the result is the same); ``None`` does so for inputs of several MiB on a machine with
+    more than one core. ``on_source`` is only called when reading here.
     """
     owned = not isinstance(store, Store)
     db = open_store(store) if not isinstance(store, Store) else store
@@ -249,17 +256,26 @@ def ingest(
         )
         totals = Counter[str]()
         problems: list[Problem] = []
-        for articles, batch_problems in read_batches(
-            sources, config, batch_size=batch_size, strict=strict, on_source=on_source
-        ):
-            problems.extend(batch_problems)
-            folded = fold_copies(articles, config.dedupe)
-            totals["folded"] += len(articles) - len(folded)
-            with db.transaction() as connection:
-                _store_batch(db, connection, folded, clusterer, run_id, totals)
-                Store.save_state(connection, "clusterer", clusterer.state())
-            if on_batch is not None:
-                on_batch(len(articles))
+        if parallel is None:
+            parallel = _worth_a_second_process(sources)
+        batches = (
+            in_background(_read_batches, sources, config, batch_size, strict)
+            if parallel
+            else read_batches(sources, config, batch_size=batch_size, strict=strict, on_source=on_source)
+        )
+        try:
+            for articles, batch_problems in batches:
+                problems.extend(batch_problems)
+                folded = fold_copies(articles, config.dedupe)
+                totals["folded"] += len(articles) - len(folded)
+                with db.transaction() as connection:
+                    _store_batch(db, connection, folded, clusterer, run_id, totals)
+                    Store.save_state(connection, "clusterer", clusterer.state())
+                if on_batch is not None:
+                    on_batch(len(articles))
+        except Exception as error:  # the batches written so far stay; the log says why the run stopped
+            db.finish_run(run_id, "failed", {"error": str(error), **totals})
+            raise
         changes = tuple(db.changes(run_id))
         titles = {row.id: row.title for row in db.stories() if any(c.story_id == row.id for c in changes)}
         report = IngestReport(
@@ -270,6 +286,31 @@ def ingest(
     finally:
         if owned:
             db.close()
+
+
+_PARALLEL_MIN_BYTES = 4 * 2**20  # below this, starting a second process costs more than it saves
+
+
+def _worth_a_second_process(sources: Sequence[str]) -> bool:
+    if (os.cpu_count() or 1) < 2:
+        return False
+    total = 0
+    for source in sources:
+        path = Path(source)
+        if source == "-" or is_url(source) or not path.exists():
+            continue
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        total += sum(p.stat().st_size for p in files)
+        if total >= _PARALLEL_MIN_BYTES:
+            return True
+    return False
+
+
+def _read_batches(
+    sources: list[str], config: DigestConfig, batch_size: int, strict: bool
+) -> Iterator[tuple[list[Article], list[Problem]]]:
+    """``read_batches`` with positional arguments, for the background process."""
+    return read_batches(sources, config, batch_size=batch_size, strict=strict)
 
 
 def _store_batch(
@@ -334,13 +375,20 @@ def _store_batch(
                 "SELECT kind FROM changes WHERE run_id = ? AND story_id = ? AND kind = 'new'", (run_id, story_id)
             ).fetchone()
             kind = "new" if previous else "grew"
-        digest = json.dumps(story_to_dict(story), ensure_ascii=False, separators=(",", ":"))
+        digest = json.dumps(_story_digest(story), ensure_ascii=False, separators=(",", ":"))
         Store.write_story(
             connection, story_id, seq=seq, title=story.title, articles=story.articles, run_id=run_id, digest=digest
         )
         new_outlets = tuple(o for o in story.outlets if o not in outlets_before)
         if added or new_outlets:
             Store.record_change(connection, run_id, Change(story_id, kind, added, new_outlets))
+
+
+def _story_digest(story: Story) -> dict[str, object]:
+    """What the store keeps of a story's computed digest: everything but the articles, which it holds already."""
+    data = story_to_dict(story)
+    data["articles"] = [article.id for article in story.articles]
+    return data
 
 
 def _as_copy(article: Article) -> Copy:
@@ -381,10 +429,15 @@ def stored_story(store: str | Path | Store, story_id: str) -> Story:
     """One stored story (an id merged into another story finds that story); InputError when unknown."""
     db = store if isinstance(store, Store) else open_store(store, readonly=True)
     try:
-        data = db.story_digest(story_id)
-        if data is None:
-            raise InputError(str(db.path), f"no story {story_id!r}; list them with `newsweave stories`")
-        return story_from_dict(data)
+        with db.snapshot():
+            current = db.resolve(story_id)
+            if current is None:
+                raise InputError(str(db.path), f"no story {story_id!r}; list them with `newsweave stories`")
+            data = db.story_digest(current) or {}
+            by_id = {article.id: article for article in db.members(current)}
+        ids = [str(item) for item in data.get("articles", [])]
+        articles = [by_id[i] for i in ids if i in by_id] or list(by_id.values())
+        return make_story(articles, current)
     finally:
         if db is not store:
             db.close()

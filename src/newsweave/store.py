@@ -186,7 +186,10 @@ class Store:
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A consistent view for several reads: writers committing meanwhile are not seen."""
+        """A consistent view for several reads: writers committing meanwhile are not seen. Nests."""
+        if self._db.in_transaction:
+            yield self._db
+            return
         self._db.execute("BEGIN DEFERRED")
         try:
             yield self._db
