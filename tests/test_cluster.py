@@ -98,6 +98,16 @@ def test_stories_go_dormant_and_memory_holds_only_the_active_window() -> None:
     assert len(clusterer.dormant) >= 50
 
 
+def test_document_frequencies_stay_bounded_on_an_endless_stream() -> None:
+    clusterer = StreamClusterer(ClusterConfig(max_vocabulary=100))
+    rng = random.Random(2)
+    for number in range(300):
+        words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(8)]
+        clusterer.add(_article(" ".join(words) + ".", f"v{number}"))
+    sizes = [len(kind) for kind in clusterer.state()["df"]]  # type: ignore[union-attr]
+    assert max(sizes) <= 100, sizes
+
+
 def test_undated_articles_keep_stories_active() -> None:
     clusterer = StreamClusterer()
     for number in range(5):

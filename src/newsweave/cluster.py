@@ -88,6 +88,9 @@ class ClusterConfig:
     index_features: int = 40
     # Streaming: features kept in a story's profile per kind (memory bound).
     profile_features: int = 150
+    # Streaming: document frequencies kept per feature kind; past this, the rarest are forgotten
+    # (a forgotten feature counts as seen once), so memory stops growing on an endless stream.
+    max_vocabulary: int = 100_000
     # Streaming: a story is dormant after this much article time without a new article.
     dormant_after: timedelta = timedelta(days=7)
 
@@ -394,6 +397,7 @@ class StreamClusterer:
         self._documents += 1
         for kind, features in enumerate(prof.features):
             self._df[kind].update(feature for feature, _ in features)
+        self._forget_rare()
         if self._documents > self._snapshot_documents * 1.2:
             self._refresh()
         vector = self._vector(prof.features)
@@ -424,6 +428,18 @@ class StreamClusterer:
         for story in [s for s in self._stories.values() if s.last_time is not None and s.last_time < horizon]:
             self._forget(story)
             self.dormant.append(story.id)
+
+    def _forget_rare(self) -> None:
+        """Halve any kind's document-frequency table that outgrew ``max_vocabulary``, keeping the commonest."""
+        limit = self.config.max_vocabulary
+        if all(len(counts) <= limit for counts in self._df):
+            return
+        self._df = tuple(
+            Counter(dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: limit // 2]))
+            if len(counts) > limit
+            else counts
+            for counts in self._df
+        )
 
     def _refresh(self) -> None:
         self._snapshot = tuple(Counter(c) for c in self._df)
