@@ -337,13 +337,24 @@ SCALE_CHECKPOINTS = (10_000, 50_000, 100_000, 500_000, 1_000_000)
 
 
 def _rss_kib(pid: int) -> tuple[int, int]:
-    """(current, peak) resident set size of a process, KiB, from /proc."""
-    fields = {}
-    with Path(f"/proc/{pid}/status").open(encoding="ascii") as handle:
-        for line in handle:
-            key, _, value = line.partition(":")
-            fields[key] = value
-    return int(fields.get("VmRSS", "0 kB").split()[0]), int(fields.get("VmHWM", "0 kB").split()[0])
+    """(current, peak) resident set size of a process and its children (the reading process), KiB."""
+    current = peak = 0
+    for process in (pid, *_children(pid)):
+        fields = {}
+        with Path(f"/proc/{process}/status").open(encoding="ascii") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                fields[key] = value
+        current += int(fields.get("VmRSS", "0 kB").split()[0])
+        peak += int(fields.get("VmHWM", "0 kB").split()[0])
+    return current, peak
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _stored(store: Path) -> int:
@@ -368,7 +379,7 @@ def scale(count: int, batch_size: int) -> None:
 
     from _replay import write_replay
 
-    print(f"\n## Scale: {count:,} articles through `newsweave ingest` (one process, batch size {batch_size})\n")
+    print(f"\n## Scale: {count:,} articles through `newsweave ingest` (batch size {batch_size})\n")
     with tempfile.TemporaryDirectory(prefix="newsweave-scale-") as folder:
         source = write_replay(DOCS, Path(folder) / "stream.jsonl", count)
         store = Path(folder) / "scale.db"
@@ -413,7 +424,7 @@ def scale(count: int, batch_size: int) -> None:
         f"\n{count:,} records in, {stored:,} articles stored (the rest folded as copies), {stories:,} stories. "
         "Replays of ECB+ with every capitalised word and number rewritten per replay, one replay every "
         f"{365 * 24 / -(-count // 772):.0f} hours of publication time; dormancy window 7 days. Peak RSS is the "
-        "whole process (Python, numpy, scipy, the language model)."
+        "ingest process plus its reading process (Python, numpy, scipy, the language model in each)."
     )
 
 

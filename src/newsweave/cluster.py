@@ -108,9 +108,10 @@ def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profil
     """Return the clustering features of ``article`` (title and text)."""
     counts: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
     text = f"{article.title}\n{article.text}" if article.title else article.text
-    for token in _TOKEN.findall(text):
+    # Each distinct token is looked at once: news repeats its words.
+    for token, tf in Counter(_TOKEN.findall(text)).items():
         if token[0].isdigit():
-            counts[NUMBERS][token.replace(",", "")] += 1
+            counts[NUMBERS][token.replace(",", "")] += tf
             continue
         word = token.lower().replace("’", "'")
         if word.endswith("'s"):
@@ -118,9 +119,9 @@ def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profil
         word = word.strip("'-")
         if len(word) < 3 or word in _STOPWORDS:
             continue
-        counts[WORDS][word[: config.stem_letters]] += 1
+        counts[WORDS][word[: config.stem_letters]] += tf
         if token[0].isupper():
-            counts[NAMES][word] += 1
+            counts[NAMES][word] += tf
     time = comparable(article.date_publish) if article.date_publish is not None else None
     return Profile(article.id, tuple(tuple(sorted(c.items())) for c in counts), time)
 
@@ -340,10 +341,10 @@ class StreamClusterer:
         """Everything needed to resume this stream later (JSON-able): see ``from_state``."""
         return {
             "documents": self._documents,
-            "df": [dict(sorted(c.items())) for c in self._df],
+            "df": [dict(c) for c in self._df],
             "snapshot_documents": self._snapshot_documents,
             "snapshot_delta": [
-                {f: n - snapshot[f] for f, n in sorted(live.items()) if n != snapshot[f]}
+                {f: n - snapshot[f] for f, n in live.items() if n != snapshot[f]}
                 for live, snapshot in zip(self._df, self._snapshot, strict=True)
             ],
             "seq": self._seq,
@@ -354,7 +355,7 @@ class StreamClusterer:
                     "seq": s.seq,
                     "size": s.size,
                     "last_time": s.last_time.isoformat() if s.last_time else None,
-                    "counts": [dict(sorted(c.items())) for c in s.counts],
+                    "counts": [dict(c) for c in s.counts],
                     "indexed": [sorted(features) for features in s.indexed],
                 }
                 for s in sorted(self._stories.values(), key=lambda s: s.seq)
@@ -445,9 +446,10 @@ class StreamClusterer:
         self._snapshot = tuple(Counter(c) for c in self._df)
         self._snapshot_documents = self._documents
         self._idf_cache = ({}, {}, {})
-        for story in sorted(self._stories.values(), key=lambda s: s.seq):
+        # Vectors are recomputed when next scored; the index keeps its features until a story's
+        # next re-ranking (it is saved with the state, so a resumed stream looks up the same way).
+        for story in self._stories.values():
             story.vector = None
-            self._reindex(story)
 
     def _idf(self, kind: int, feature: str) -> float:
         cache = self._idf_cache[kind]

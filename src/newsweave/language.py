@@ -18,7 +18,7 @@ def _identifier() -> Any:
 
 def detect_language(text: str, min_confidence: float = 0.8) -> str | None:
     """Return the ISO 639-1 code of the language ``text`` is written in, or None when unsure."""
-    sample = text[:2000]  # enough for a confident guess; cost grows with length
+    sample = text[:1200]  # enough for a confident guess on news prose; cost grows with length
     if sum(map(str.isalpha, sample)) < _MIN_LETTERS:
         return None
     code, confidence = _identifier().classify(sample)

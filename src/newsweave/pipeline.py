@@ -17,7 +17,7 @@ from pathlib import Path
 from newsweave import __version__
 from newsweave.background import in_background
 from newsweave.clean import CleanConfig, clean_batch, to_article
-from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_batch, cluster_stream
+from newsweave.cluster import ClusterConfig, Profile, StreamClusterer, cluster_batch, cluster_stream, profile
 from newsweave.dates import comparable
 from newsweave.dedupe import DedupeConfig, content_key, fold_copies
 from newsweave.errors import InputError
@@ -259,17 +259,17 @@ def ingest(
         if parallel is None:
             parallel = _worth_a_second_process(sources)
         batches = (
-            in_background(_read_batches, sources, config, batch_size, strict)
+            in_background(_prepared_batches, sources, config, batch_size, strict)
             if parallel
-            else read_batches(sources, config, batch_size=batch_size, strict=strict, on_source=on_source)
+            else _prepared_batches(sources, config, batch_size, strict, on_source)
         )
         try:
-            for articles, batch_problems in batches:
+            for articles, batch_problems, profiles in batches:
                 problems.extend(batch_problems)
                 folded = fold_copies(articles, config.dedupe)
                 totals["folded"] += len(articles) - len(folded)
                 with db.transaction() as connection:
-                    _store_batch(db, connection, folded, clusterer, run_id, totals)
+                    _store_batch(db, connection, folded, profiles, clusterer, run_id, totals)
                     Store.save_state(connection, "clusterer", clusterer.state())
                 if on_batch is not None:
                     on_batch(len(articles))
@@ -306,17 +306,25 @@ def _worth_a_second_process(sources: Sequence[str]) -> bool:
     return False
 
 
-def _read_batches(
-    sources: list[str], config: DigestConfig, batch_size: int, strict: bool
-) -> Iterator[tuple[list[Article], list[Problem]]]:
-    """``read_batches`` with positional arguments, for the background process."""
-    return read_batches(sources, config, batch_size=batch_size, strict=strict)
+def _prepared_batches(
+    sources: list[str],
+    config: DigestConfig,
+    batch_size: int,
+    strict: bool,
+    on_source: Callable[[str], None] | None = None,
+) -> Iterator[tuple[list[Article], list[Problem], dict[str, Profile]]]:
+    """``read_batches`` plus each article's clustering profile: the work that can run in the reading process."""
+    for articles, problems in read_batches(
+        sources, config, batch_size=batch_size, strict=strict, on_source=on_source
+    ):
+        yield articles, problems, {article.id: profile(article, config.cluster) for article in articles}
 
 
 def _store_batch(
     db: Store,
     connection: sqlite3.Connection,
     articles: Sequence[Article],
+    profiles: dict[str, Profile],
     clusterer: StreamClusterer,
     run_id: int,
     totals: Counter[str],
@@ -326,9 +334,7 @@ def _store_batch(
 
     def touch(story_id: str, added: int) -> None:
         if story_id not in touched:
-            before = db.members(story_id, connection)
-            outlets = tuple(dict.fromkeys(o for a in before for o in a.outlets))
-            touched[story_id] = (0, outlets)
+            touched[story_id] = (0, db.story_outlets(story_id, connection))
         count, outlets = touched[story_id]
         touched[story_id] = (count + added, outlets)
 
@@ -350,7 +356,7 @@ def _store_batch(
             continue
         Store.insert_article(connection, article, key, run_id)
         totals["added"] += 1
-        assignment = clusterer.add(article)
+        assignment = clusterer.add(profiles.get(article.id) or profile(article, clusterer.config))
         for gone in assignment.merged:
             if gone in touched:
                 count, _ = touched.pop(gone)

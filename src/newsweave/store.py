@@ -385,6 +385,11 @@ class Store:
             (run_id, change.story_id, change.kind, articles, json.dumps(outlets, ensure_ascii=False)),
         )
 
+    def story_outlets(self, story_id: str, db: sqlite3.Connection | None = None) -> tuple[str, ...]:
+        """The outlets a stored story lists (none for a story not stored yet)."""
+        row = (db or self._db).execute("SELECT outlets FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
+
     def story_seq(self, story_id: str, db: sqlite3.Connection | None = None) -> int | None:
         row = (db or self._db).execute("SELECT seq FROM stories WHERE id = ?", (story_id,)).fetchone()
         return int(row[0]) if row else None
