@@ -81,3 +81,16 @@ def test_stories_of_jsonl_input_keep_the_input_ids(tmp_path: Path) -> None:
         out = [json.loads(line) for line in result.stdout.splitlines()]
         assert [o["id"] for o in out] == ["doc-0", "doc-1", "doc-2"]
         assert out[0]["story"] == out[1]["story"] != out[2]["story"]
+
+
+def test_options_that_would_be_ignored_are_refused(tmp_path: Path, seeds_dir: Path) -> None:
+    store = str(tmp_path / "a.db")
+    assert _run("ingest", str(seeds_dir), "--store", store).returncode == 0
+    bad_date = _run("stories", "--store", store, "--since", "28/03/2018")
+    assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr
+    assert _run("stories", str(seeds_dir), "--store", store).returncode == 2
+    assert _run("digest", str(seeds_dir), "--store", store).returncode == 2
+    assert _run("stories", "--store", store, "--stream").returncode == 2
+    # --since compares instants: the seed story's article is 2018-03-28 00:09 UTC.
+    assert json.loads(_run("stories", "--store", store, "--since", "2018-03-28", "--format", "json").stdout)
+    assert json.loads(_run("stories", "--store", store, "--since", "2018-03-29", "--format", "json").stdout) == []

@@ -218,3 +218,47 @@ def test_strict_errors_cross_from_the_reading_process(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(newsweave.InputError, match=r"empty\.txt"):
         ingest([tmp_path / "empty.txt"], tmp_path / "a.db", strict=True, parallel=True)
+
+
+def test_a_second_concurrent_ingest_stops_instead_of_overwriting_the_stream_state(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    store = tmp_path / "a.db"
+    ingest([ROOT / "examples"], store)
+    with open_store(store) as db:
+        seen = db.state_generation()
+        ingest([seeds_dir], store)  # another run writes meanwhile
+        with pytest.raises(StoreError, match="another ingest wrote to this store"), db.transaction() as connection:
+            db.claim_state(connection, seen)
+
+
+@pytest.mark.slow
+def test_killing_a_parallel_ingest_leaves_no_reading_process_behind(
+    tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
+) -> None:
+    source = tmp_path / "big.jsonl"
+    with source.open("w", encoding="utf-8") as handle:  # over the 4 MiB that turns the reading process on
+        for copy in range(3):
+            for doc in ecbplus_docs:
+                text = f"Edition {copy}. " + str(doc["text"])
+                handle.write(json.dumps({"id": f"{copy}-{doc['id']}", "text": text}) + "\n")
+    assert source.stat().st_size > 4 * 2**20
+    store = tmp_path / "a.db"
+    command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--store", str(store), "-q"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.2)
+        children = [int(c) for c in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    assert children, "no reading process was started"
+    time.sleep(2.0)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
+        time.sleep(0.2)
+    assert not [c for c in children if Path(f"/proc/{c}").exists()], "the reading process outlived its parent"
+    db = sqlite3.connect(store)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
 from newsweave.errors import InputError, NewsweaveError
@@ -21,7 +23,7 @@ T = TypeVar("T")
 _POLL_SECONDS = 1.0
 
 
-def in_background(produce: Callable[..., Iterator[T]], *args: Any, ahead: int = 2) -> Iterator[T]:
+def in_background(produce: Callable[..., Iterator[T]], *args: Any, ahead: int = 2) -> Generator[T, None, None]:
     """Yield what ``produce(*args)`` yields, computed in a child process up to ``ahead`` items early.
 
     ``produce`` and its arguments must be picklable (a module-level function, records, configs).
@@ -58,6 +60,8 @@ def in_background(produce: Callable[..., Iterator[T]], *args: Any, ahead: int = 
 
 
 def _run(produce: Callable[..., Iterator[Any]], args: tuple[Any, ...], channel: Any, parent: int) -> None:
+    # Stop when the parent is gone, whether computing, waiting to put, or flushing the queue at exit.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
         for item in produce(*args):
             _put(channel, ("item", item), parent)
@@ -66,6 +70,12 @@ def _run(produce: Callable[..., Iterator[Any]], args: tuple[Any, ...], channel: 
         _put(channel, ("input-error", (error.source, error.reason)), parent)
     except Exception as error:  # reported to the parent, which raises it with this text
         _put(channel, ("error", f"{type(error).__name__}: {error}"), parent)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_POLL_SECONDS)
+    os._exit(0)
 
 
 def _put(channel: Any, item: tuple[str, Any], parent: int) -> None:

@@ -152,6 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbs: dict[str, Callable[[argparse.Namespace, DigestConfig], int]] = {
         "read": _read, "extract": _extract, "digest": _digest, "ingest": _ingest, "stories": _stories,
     }  # fmt: skip
+    import sqlite3
+
+    from newsweave.errors import NewsweaveError
+
+    unused = _unused_options(args)
+    if unused:
+        _report(f"error: {unused}", args.quiet)
+        return EXIT_USAGE
     try:
         return verbs[args.verb](args, config)
     except StoreError as error:
@@ -160,6 +168,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:  # --strict, or read's single input
         _report(f"error: {error}", args.quiet)
         return EXIT_PARTIAL if args.strict else EXIT_NOTHING
+    except sqlite3.Error as error:  # a locked or damaged store file
+        _report(f"error: {getattr(args, 'store', None) or DEFAULT_STORE}: {error}", args.quiet)
+        return EXIT_USAGE
+    except NewsweaveError as error:
+        _report(f"error: {error}", args.quiet)
+        return EXIT_NOTHING
+
+
+def _unused_options(args: argparse.Namespace) -> str | None:
+    """Say which given option the chosen form of a verb would ignore."""
+    inputs = bool(getattr(args, "inputs", None))
+    if args.verb == "digest" and inputs and args.store is not None:
+        return "digest reads INPUT or --store, not both (use `newsweave ingest INPUT --store PATH` to store)"
+    if args.verb == "stories" and inputs and (args.store is not None or args.since):
+        return "stories INPUT clusters INPUT without a store: --store and --since apply to the stored stories"
+    if args.verb == "stories" and not inputs and args.stream:
+        return "--stream applies to `stories INPUT` (the store is always built as a stream)"
+    if args.verb == "stories" and args.since and _since(args.since) is None:
+        return f"--since {args.since!r} is not a date; write it as YYYY-MM-DD"
+    return None
+
+
+def _since(text: str) -> str | None:
+    """``--since`` as the store's UTC ISO form, or None when it is not a date."""
+    from newsweave.dates import comparable, parse_iso
+
+    moment = parse_iso(text)
+    return comparable(moment).isoformat() if moment is not None else None
 
 
 def _read(args: argparse.Namespace, config: DigestConfig) -> int:
@@ -222,7 +258,7 @@ def _ingest(args: argparse.Namespace, config: DigestConfig) -> int:
         report = ingest(
             args.inputs, args.store or DEFAULT_STORE, config,
             batch_size=args.batch_size, strict=args.strict, on_source=on_source,
-            parallel=False if args.serial else None,
+            parallel=False if args.serial else None,  # None: a second process for inputs of several MiB
         )  # fmt: skip
     for problem in report.problems:
         if problem.kind == "error":
@@ -272,7 +308,7 @@ def _stories(args: argparse.Namespace, config: DigestConfig) -> int:
         return _stories_of_inputs(args, config)
     from newsweave.pipeline import stories
 
-    rows = stories(args.store or DEFAULT_STORE, since=args.since)
+    rows = stories(args.store or DEFAULT_STORE, since=_since(args.since) if args.since else None)
     fmt = args.format or "table"
     records = [
         {

@@ -331,7 +331,7 @@ class StreamClusterer:
         self._index: tuple[dict[str, set[str]], ...] = ({}, {}, {})
         self._seq = 0
         self._clock: datetime | None = None
-        self.dormant: list[str] = []
+        self.dormant = 0  # stories that left memory
 
     @property
     def active(self) -> int:
@@ -343,8 +343,11 @@ class StreamClusterer:
             "documents": self._documents,
             "df": [dict(c) for c in self._df],
             "snapshot_documents": self._snapshot_documents,
+            # The snapshot as its difference from the live table, over the features of both (a
+            # feature forgotten since the snapshot has a negative difference).
             "snapshot_delta": [
-                {f: n - snapshot[f] for f, n in live.items() if n != snapshot[f]}
+                {f: live.get(f, 0) - snapshot.get(f, 0) for f in live.keys() | snapshot.keys()
+                 if live.get(f, 0) != snapshot.get(f, 0)}
                 for live, snapshot in zip(self._df, self._snapshot, strict=True)
             ],
             "seq": self._seq,
@@ -371,7 +374,8 @@ class StreamClusterer:
         clusterer._seq = int(state["seq"])  # type: ignore[call-overload]
         clusterer._snapshot_documents = int(state["snapshot_documents"])  # type: ignore[call-overload]
         clusterer._snapshot = tuple(
-            live - Counter(delta)
+            Counter({f: live.get(f, 0) - delta.get(f, 0) for f in live.keys() | delta.keys()
+                     if live.get(f, 0) - delta.get(f, 0) > 0})
             for live, delta in zip(clusterer._df, state["snapshot_delta"], strict=True)  # type: ignore[call-overload]
         )
         clock = state.get("clock")
@@ -428,7 +432,7 @@ class StreamClusterer:
         horizon = time - self.config.dormant_after
         for story in [s for s in self._stories.values() if s.last_time is not None and s.last_time < horizon]:
             self._forget(story)
-            self.dormant.append(story.id)
+            self.dormant += 1
 
     def _forget_rare(self) -> None:
         """Halve any kind's document-frequency table that outgrew ``max_vocabulary``, keeping the commonest."""

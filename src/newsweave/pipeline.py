@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -9,7 +10,7 @@ import logging
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,6 @@ from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
 from newsweave.records import Article, Copy, Digest, Problem, RawDocument, Story
-from newsweave.render.json import story_to_dict
 from newsweave.segment import segment
 from newsweave.store import Change, Store, StoryRow, open_store, with_copy
 
@@ -230,7 +230,7 @@ def ingest(
     *,
     batch_size: int = 500,
     strict: bool = False,
-    parallel: bool | None = None,
+    parallel: bool | None = False,
     on_source: Callable[[str], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> IngestReport:
@@ -243,41 +243,48 @@ def ingest(
 
     ``parallel`` reads and cleans the next batch in a second process while this one clusters and
     writes (the result is the same); ``None`` does so for inputs of several MiB on a machine with
-    more than one core. ``on_source`` is only called when reading here.
+    more than one core (the CLI's default). The second process is spawned, so a script that asks
+    for it needs the usual ``if __name__ == "__main__":`` guard. ``on_source`` is only called when
+    reading here. Two ingests into one store at once: the second to write stops with a StoreError.
     """
     owned = not isinstance(store, Store)
     db = open_store(store) if not isinstance(store, Store) else store
+    sources = [str(item) for item in inputs]
+    if "-" in sources:
+        parallel = False  # standard input cannot be handed to a spawned process
+    elif parallel is None:
+        parallel = _worth_a_second_process(sources)
+    totals = Counter[str]()
+    problems: list[Problem] = []
     try:
-        sources = [str(item) for item in inputs]
         run_id = db.begin_run(sources)
-        saved = db.load_state("clusterer")
-        clusterer = (
-            StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
-        )
-        totals = Counter[str]()
-        problems: list[Problem] = []
-        if parallel is None:
-            parallel = _worth_a_second_process(sources)
-        batches = (
-            in_background(_prepared_batches, sources, config, batch_size, strict)
-            if parallel
-            else _prepared_batches(sources, config, batch_size, strict, on_source)
-        )
         try:
-            for articles, batch_problems, profiles in batches:
-                problems.extend(batch_problems)
-                folded = fold_copies(articles, config.dedupe)
-                totals["folded"] += len(articles) - len(folded)
-                with db.transaction() as connection:
-                    _store_batch(db, connection, folded, profiles, clusterer, run_id, totals)
-                    Store.save_state(connection, "clusterer", clusterer.state())
-                if on_batch is not None:
-                    on_batch(len(articles))
+            saved, generation = db.load_state("clusterer"), db.state_generation()
+            clusterer = (
+                StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
+            )
+            batches = (
+                in_background(_prepared_batches, sources, config, batch_size, strict)
+                if parallel
+                else _prepared_batches(sources, config, batch_size, strict, on_source)
+            )
+            with contextlib.closing(batches):
+                for articles, batch_problems, profiles in batches:
+                    problems.extend(batch_problems)
+                    folded = fold_copies(articles, config.dedupe)
+                    totals["folded"] += len(articles) - len(folded)
+                    with db.transaction() as connection:
+                        generation = Store.claim_state(connection, generation)
+                        _store_batch(db, connection, folded, profiles, clusterer, run_id, totals)
+                        Store.save_state(connection, "clusterer", clusterer.state())
+                    if on_batch is not None:
+                        on_batch(len(articles))
         except Exception as error:  # the batches written so far stay; the log says why the run stopped
             db.finish_run(run_id, "failed", {"error": str(error), **totals})
             raise
         changes = tuple(db.changes(run_id))
-        titles = {row.id: row.title for row in db.stories() if any(c.story_id == row.id for c in changes)}
+        changed = {change.story_id for change in changes}
+        titles = {row.id: row.title for row in db.stories() if row.id in changed}
         report = IngestReport(
             run_id, totals["added"], totals["folded"], totals["known"], tuple(problems), changes, titles
         )
@@ -312,7 +319,7 @@ def _prepared_batches(
     batch_size: int,
     strict: bool,
     on_source: Callable[[str], None] | None = None,
-) -> Iterator[tuple[list[Article], list[Problem], dict[str, Profile]]]:
+) -> Generator[tuple[list[Article], list[Problem], dict[str, Profile]], None, None]:
     """``read_batches`` plus each article's clustering profile: the work that can run in the reading process."""
     for articles, problems in read_batches(
         sources, config, batch_size=batch_size, strict=strict, on_source=on_source
@@ -342,13 +349,12 @@ def _store_batch(
         key = content_key(article.text)
         stored = db.article_by_key(key)
         if stored is not None:
-            totals["known"] += 1
             updated = stored
             for copy in (_as_copy(article), *article.copies):
                 if (copy.outlet, copy.location) != (stored.outlet, stored.origin.location):
                     updated = with_copy(updated, copy)
+            totals["known" if updated == stored else "folded"] += 1
             if updated != stored:
-                totals["folded"] += 1
                 story_id = db.story_of(stored.id)
                 if story_id is not None:
                     touch(story_id, 0)  # before the change, so the story's earlier outlets are known
@@ -392,9 +398,8 @@ def _store_batch(
 
 def _story_digest(story: Story) -> dict[str, object]:
     """What the store keeps of a story's computed digest: everything but the articles, which it holds already."""
-    data = story_to_dict(story)
-    data["articles"] = [article.id for article in story.articles]
-    return data
+    return {"id": story.id, "title": story.title, "outlets": list(story.outlets),
+            "articles": [article.id for article in story.articles]}  # fmt: skip
 
 
 def _as_copy(article: Article) -> Copy:

@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsweave.dates import comparable
 from newsweave.errors import NewsweaveError
 from newsweave.records import Article, Copy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -89,6 +90,10 @@ _MIGRATIONS: tuple[str, ...] = (
         value BLOB NOT NULL
     );
     CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+    """,
+    # 2: merges repoint aliases by the story they point to.
+    """
+    CREATE INDEX aliases_story ON aliases(story_id);
     """,
 )
 
@@ -179,10 +184,11 @@ class Store:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -229,6 +235,28 @@ class Store:
             return None
         value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
         return value
+
+    def state_generation(self) -> int:
+        """How many batches have saved the clusterer's state so far (0 for a new store)."""
+        row = self._db.execute("SELECT value FROM state WHERE name = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def claim_state(db: sqlite3.Connection, expected: int) -> int:
+        """Inside a batch's transaction: fail if another ingest saved state since ``expected``; bump it."""
+        row = db.execute("SELECT value FROM state WHERE name = 'generation'").fetchone()
+        current = int(row[0]) if row else 0
+        if current != expected:
+            raise StoreError(
+                "another ingest wrote to this store while this one ran; its batches so far are kept — "
+                "run this ingest again when the other has finished"
+            )
+        db.execute(
+            "INSERT INTO state (name, value) VALUES ('generation', ?)"
+            " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (current + 1,),
+        )
+        return current + 1
 
     @staticmethod
     def save_state(db: sqlite3.Connection, name: str, value: dict[str, Any]) -> None:
@@ -342,7 +370,8 @@ class Store:
         digest: str,
     ) -> None:
         outlets = list(dict.fromkeys(outlet for article in articles for outlet in article.outlets))
-        dates = sorted(a.date_publish.isoformat() for a in articles if a.date_publish is not None)
+        # Kept in UTC, so that ordering and `--since` compare instants, not local clock readings.
+        dates = sorted(comparable(a.date_publish).isoformat() for a in articles if a.date_publish is not None)
         db.execute(
             "INSERT INTO stories (id, seq, title, articles, outlets, first_date, last_date, created_run, updated_run,"
             " digest, digest_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -366,6 +395,12 @@ class Store:
 
     @staticmethod
     def merge_story(db: sqlite3.Connection, gone: str, keep: str, run_id: int) -> None:
+        rows = db.execute(
+            "SELECT kind, articles, outlets FROM changes WHERE run_id = ? AND story_id = ?", (run_id, gone)
+        ).fetchall()
+        db.execute("DELETE FROM changes WHERE run_id = ? AND story_id = ?", (run_id, gone))
+        for kind, articles, outlets in rows:  # what the run did to the merged story, it did to the survivor
+            Store.record_change(db, run_id, Change(keep, kind, articles, tuple(json.loads(outlets))))
         db.execute("UPDATE members SET story_id = ? WHERE story_id = ?", (keep, gone))
         db.execute("DELETE FROM stories WHERE id = ?", (gone,))
         db.execute("UPDATE aliases SET story_id = ? WHERE story_id = ?", (keep, gone))
