@@ -259,7 +259,8 @@ def ingest(
     try:
         run_id = db.begin_run(sources)
         try:
-            saved, generation = db.load_state("clusterer"), db.state_generation()
+            with db.snapshot():  # the state and its generation from the same commit
+                saved, generation = db.load_state("clusterer"), db.state_generation()
             clusterer = (
                 StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
             )
