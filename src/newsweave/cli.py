@@ -319,13 +319,14 @@ def _stories(args: argparse.Namespace, config: DigestConfig) -> int:
         }
         for row in rows
     ]  # fmt: skip
-    if fmt == "json":
-        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    elif fmt == "jsonl":
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    else:
-        text = _story_table(records)
+    text = _as_json(records, fmt) if fmt in ("json", "jsonl") else _story_table(records)
     return _write(text, args.out)
+
+
+def _as_json(records: Sequence[Mapping[str, object]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(list(records), ensure_ascii=False, indent=2) + "\n"
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
 def _story_table(records: Sequence[Mapping[str, object]]) -> str:
@@ -357,10 +358,8 @@ def _stories_of_inputs(args: argparse.Namespace, config: DigestConfig) -> int:
         for article, story in zip(articles, labels, strict=True)
     ]  # fmt: skip
     fmt = args.format or "jsonl"
-    if fmt == "json":
-        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    elif fmt == "jsonl":
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if fmt in ("json", "jsonl"):
+        text = _as_json(records, fmt)
     else:
         sizes = Counter(labels)
         titles: dict[str, str] = {}

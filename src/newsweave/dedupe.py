@@ -109,7 +109,7 @@ def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig
             continue
         copies = list(article.copies)
         for member in copies_of.get(i, []):
-            copies.append(_copy(articles[member], article, overlap(sets[i], sets[member])))
+            copies.append(copy_of(articles[member], article, overlap(sets[i], sets[member])))
             copies.extend(articles[member].copies)  # copies folded into it earlier come along
         folded.append(
             dataclasses.replace(article, copies=tuple(copies)) if len(copies) > len(article.copies) else article
@@ -163,7 +163,8 @@ def _preference(article: Article, position: int) -> tuple[bool, datetime, int, i
     return (article.date_publish is None, comparable(article.date_publish), -len(article.text), position)
 
 
-def _copy(article: Article, kept: Article, share: float) -> Copy:
+def copy_of(article: Article, kept: Article, share: float) -> Copy:
+    """``article`` as a folded copy of ``kept``: its outlet and metadata, and the paragraphs only it has."""
     present = {content_key(paragraph) for paragraph in kept.paragraphs}
     extra = [paragraph for paragraph in article.paragraphs if content_key(paragraph) not in present]
     return Copy(

@@ -20,11 +20,11 @@ from newsweave.background import in_background
 from newsweave.clean import CleanConfig, clean_batch, to_article
 from newsweave.cluster import ClusterConfig, Profile, StreamClusterer, cluster_batch, cluster_stream, profile
 from newsweave.dates import comparable
-from newsweave.dedupe import DedupeConfig, content_key, fold_copies
+from newsweave.dedupe import DedupeConfig, content_key, copy_of, fold_copies
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
-from newsweave.records import Article, Copy, Digest, Problem, RawDocument, Story
+from newsweave.records import Article, Digest, Problem, RawDocument, Story
 from newsweave.segment import segment
 from newsweave.store import Change, Store, StoryRow, open_store, with_copy
 
@@ -351,7 +351,7 @@ def _store_batch(
         stored = db.article_by_key(key)
         if stored is not None:
             updated = stored
-            for copy in (_as_copy(article), *article.copies):
+            for copy in (copy_of(article, stored, 1.0), *article.copies):
                 if (copy.outlet, copy.location) != (stored.outlet, stored.origin.location):
                     updated = with_copy(updated, copy)
             totals["known" if updated == stored else "folded"] += 1
@@ -401,19 +401,6 @@ def _story_digest(story: Story) -> dict[str, object]:
     """What the store keeps of a story's computed digest: everything but the articles, which it holds already."""
     return {"id": story.id, "title": story.title, "outlets": list(story.outlets),
             "articles": [article.id for article in story.articles]}  # fmt: skip
-
-
-def _as_copy(article: Article) -> Copy:
-    return Copy(
-        article_id=article.id,
-        outlet=article.outlet,
-        location=article.origin.location,
-        title=article.title,
-        date_publish=article.date_publish,
-        url=article.url,
-        overlap=1.0,
-        extra_text="",
-    )
 
 
 def _summary(report: IngestReport) -> dict[str, object]:
