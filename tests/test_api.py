@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,12 @@ def test_read_error_names_the_file(tmp_path: Path) -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'summarise'"):
         _ = newsweave.summarise  # type: ignore[attr-defined]
+
+
+def test_a_story_without_titles_is_headed_by_its_first_sentence(tmp_path: Path) -> None:
+    long = "Storm Hollis brought gusts of 94mph to Merrowick on Sunday, " * 4
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "maintext": long.strip() + "\n\nMore text follows here."}) + "\n")
+    (story,) = newsweave.digest([source]).stories
+    assert story.title is not None and story.title.startswith("Storm Hollis brought") and story.title.endswith("…")
+    assert len(story.title) <= 121

@@ -203,8 +203,19 @@ def make_story(articles: Sequence[Article], story_id: str | None = None) -> Stor
     members = tuple(article for _, article in ordered)
     if story_id is None:
         story_id = hashlib.blake2b("\n".join(sorted(a.id for a in members)).encode(), digest_size=8).hexdigest()
-    title = next((a.title for a in members if a.title), None)
+    title = next((a.title for a in members if a.title), None) or _lead(members)
     return Story(id=story_id, title=title, articles=members)
+
+
+_LEAD_CHARACTERS = 120
+
+
+def _lead(articles: Sequence[Article]) -> str | None:
+    """A headline for a story whose articles have no title: the first sentence, shortened at a word."""
+    sentence = next((a.sentences[0].text for a in articles if a.sentences), None)
+    if sentence is None or len(sentence) <= _LEAD_CHARACTERS:
+        return sentence
+    return sentence[:_LEAD_CHARACTERS].rsplit(" ", 1)[0] + "…"
 
 
 # ----------------------------------------------------------------------------- the store
