@@ -30,6 +30,7 @@ import re
 import statistics
 import sys
 import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -544,7 +545,7 @@ def signature_of(shingle_set: frozenset[str], config: DedupeConfig) -> Any:
     """Return the MinHash of a 5-gram set exactly as newsweave.dedupe builds it (same seed, same order)."""
     from datasketch import MinHash
 
-    signature = MinHash(num_perm=config.num_perm, seed=config.seed)
+    signature = MinHash(num_perm=config.num_perm, seed=config.seed, hashfunc=zlib.crc32)
     signature.update_batch([shingle.encode() for shingle in sorted(shingle_set)])
     return signature
 

@@ -84,12 +84,13 @@ def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig
         if key in by_key:
             leader_of[i] = by_key[key]
             continue
-        best = max(((overlap(sets[i], sets[j]), -j) for j in index.candidates(sets[i])), default=(0.0, 0))
+        signature = index.signature(sets[i])  # once per text: querying and inserting share it
+        best = max(((overlap(sets[i], sets[j]), -j) for j in index.candidates(signature)), default=(0.0, 0))
         if best[0] >= config.min_overlap:
             leader_of[i] = -best[1]
         else:
             by_key[key] = i
-            index.add(i, sets[i])
+            index.add(i, signature)
     groups: dict[int, list[int]] = {}
     for i, leader in leader_of.items():
         groups.setdefault(leader, [leader]).append(i)
@@ -126,7 +127,7 @@ class _LeaderIndex:
         self._permutations: Any = None
         self._scheme: Any = None
 
-    def _signature(self, shingle_set: frozenset[str]) -> Any:
+    def signature(self, shingle_set: frozenset[str]) -> Any:
         from datasketch import MinHash  # imported here: numpy and scipy load slowly
 
         if self._permutations is None:
@@ -146,17 +147,17 @@ class _LeaderIndex:
         signature.update_batch([shingle.encode() for shingle in sorted(shingle_set)])
         return signature
 
-    def candidates(self, shingle_set: frozenset[str]) -> list[int]:
+    def candidates(self, signature: Any) -> list[int]:
         if self._lsh is None:
             return []
-        return sorted(self._lsh.query(self._signature(shingle_set)))
+        return sorted(self._lsh.query(signature))
 
-    def add(self, key: int, shingle_set: frozenset[str]) -> None:
+    def add(self, key: int, signature: Any) -> None:
         if self._lsh is None:
             from datasketch import MinHashLSH
 
             self._lsh = MinHashLSH(threshold=self._config.candidate_jaccard, num_perm=self._config.num_perm)
-        self._lsh.insert(key, self._signature(shingle_set))
+        self._lsh.insert(key, signature)
 
 
 def _preference(article: Article, position: int) -> tuple[bool, datetime, int, int]:
