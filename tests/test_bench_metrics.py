@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +99,28 @@ def test_perfect_clustering_has_a_degenerate_interval() -> None:
     gold = ["a", "a", "b", "c", "c"]
     draws = metrics.bcubed_f1_resamples(gold, gold, [1, 1, 1, 2, 2], 50, 3)
     assert metrics.percentile_interval(draws) == (1.0, 1.0)
+
+
+def test_ratio_resamples_pool_counts_of_whole_groups() -> None:
+    # Two groups: 1 of 2 and 3 of 4. A resample is group 0 twice (0.5), group 1 twice (0.75) or one of each (4/6).
+    draws = metrics.ratio_resamples([1, 3], [2, 4], 300, 0)
+    assert {round(value, 9) for value in draws.tolist()} == {0.5, 0.75, round(4 / 6, 9)}
+    assert draws.tolist() == metrics.ratio_resamples([1, 3], [2, 4], 300, 0).tolist()
+
+
+def test_ratio_resamples_score_an_empty_denominator_as_told() -> None:
+    assert metrics.ratio_resamples([0, 0], [0, 0], 20, 1).tolist() == [1.0] * 20
+    assert metrics.ratio_resamples([0, 0], [0, 0], 20, 1, empty=0.0).tolist() == [0.0] * 20
+    with pytest.raises(ValueError, match="2 numerators but 1 denominators"):
+        metrics.ratio_resamples([0, 0], [1], 20, 1)
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=12))
+def test_ratio_resamples_stay_between_the_smallest_and_largest_group_ratio(counts: list[tuple[int, int]]) -> None:
+    numerators = [min(hit, total) for hit, total in counts]
+    denominators = [total for _, total in counts]
+    ratios = [hit / total for hit, total in zip(numerators, denominators, strict=True) if total]
+    draws = metrics.ratio_resamples(numerators, denominators, 50, 2)
+    if ratios:
+        inside = (draws >= min(ratios) - 1e-12) & (draws <= max(ratios) + 1e-12)
+        assert bool(np.all(inside | (draws == 1.0)))

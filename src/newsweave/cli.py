@@ -7,6 +7,7 @@ Exit codes: 0 every input was read; 1 some inputs could not be read (the output 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import re
@@ -50,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("inputs", nargs="*", metavar="INPUT", help="files, folders, globs, URLs or -")
     digest.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
     digest.add_argument("--story", metavar="ID", help="print this story of --store instead of reading inputs")
+    digest.add_argument(
+        "--neural", action="store_true",
+        help="align statements with sentence embeddings (needs `pip install 'newsweave[neural]'`)",
+    )  # fmt: skip
     _add_store(digest)
     _add_common(digest)
 
@@ -147,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_bytes=args.max_bytes, outlet=args.outlet, fetch=args.fetch, allow_private=args.allow_private
         )
     config = DigestConfig(ingest=ingest)
+    if getattr(args, "neural", False):
+        from newsweave.crosscheck import CrossCheckConfig
+
+        config = dataclasses.replace(config, crosscheck=CrossCheckConfig(method="neural"))
     from newsweave.store import StoreError
 
     verbs: dict[str, Callable[[argparse.Namespace, DigestConfig], int]] = {
@@ -231,7 +240,7 @@ def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
         return EXIT_USAGE
     if args.story or (not args.inputs and args.store is not None):
         store = args.store or DEFAULT_STORE
-        result = stored_digest(store, [args.story] if args.story else None)
+        result = stored_digest(store, [args.story] if args.story else None, config)
     elif not args.inputs:
         _report("error: give INPUT files to digest, --store PATH for every stored story, or --story ID", args.quiet)
         return EXIT_USAGE

@@ -19,6 +19,7 @@ from newsweave import __version__
 from newsweave.background import in_background
 from newsweave.clean import CleanConfig, clean_batch, to_article
 from newsweave.cluster import ClusterConfig, Profile, StreamClusterer, cluster_batch, cluster_stream, profile
+from newsweave.crosscheck import CrossCheckConfig, crosscheck
 from newsweave.dates import comparable
 from newsweave.dedupe import DedupeConfig, content_key, copy_of, fold_copies
 from newsweave.errors import InputError
@@ -39,6 +40,7 @@ class DigestConfig:
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    crosscheck: CrossCheckConfig = field(default_factory=CrossCheckConfig)
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
@@ -174,7 +176,13 @@ def digest(
     articles, problems = read_all(paths, config, strict=strict, on_source=on_source) if paths else ([], [])
     articles = [a if a.sentences or not a.text else _finish(a) for a in given] + articles
     articles = fold_copies(articles, config.dedupe)
-    return Digest(stories=group_stories(articles, config.cluster), problems=tuple(problems), version=__version__)
+    stories = tuple(cross_checked(story, config) for story in group_stories(articles, config.cluster))
+    return Digest(stories=stories, problems=tuple(problems), version=__version__)
+
+
+def cross_checked(story: Story, config: DigestConfig = DigestConfig()) -> Story:
+    """The story with its facts: corroborated, unique and conflicting (``crosscheck.crosscheck``)."""
+    return dataclasses.replace(story, crosscheck=crosscheck(story, config.crosscheck))
 
 
 def group_stories(articles: Sequence[Article], config: ClusterConfig = ClusterConfig()) -> tuple[Story, ...]:
@@ -453,8 +461,10 @@ def stored_story(store: str | Path | Store, story_id: str) -> Story:
             db.close()
 
 
-def stored_digest(store: str | Path | Store, story_ids: Sequence[str] | None = None) -> Digest:
-    """The digest of stored stories: the given ids, or every story (earliest first)."""
+def stored_digest(
+    store: str | Path | Store, story_ids: Sequence[str] | None = None, config: DigestConfig = DigestConfig()
+) -> Digest:
+    """The digest of stored stories, cross-checked: the given ids, or every story (earliest first)."""
     db = store if isinstance(store, Store) else open_store(store, readonly=True)
     try:
         with db.snapshot():
@@ -464,7 +474,7 @@ def stored_digest(store: str | Path | Store, story_ids: Sequence[str] | None = N
         if db is not store:
             db.close()
     ordered = found if story_ids is not None else sorted(found, key=_story_order)
-    return Digest(stories=tuple(ordered), version=__version__)
+    return Digest(stories=tuple(cross_checked(story, config) for story in ordered), version=__version__)
 
 
 def assign_stories(

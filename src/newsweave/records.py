@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Literal
 
 ProblemKind = Literal["error", "skipped"]
+FactStatus = Literal["corroborated", "unique", "conflicting"]
+ConflictKind = Literal["number", "date", "name", "negation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +138,81 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class Statement:
+    """One checkable claim: a sentence of an article, or one clause of a sentence that packs several.
+
+    ``attribution`` is the source the text credits for it ("Xinhua", "KCNA", "Sanders"), if it names one.
+    """
+
+    article_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    attribution: str | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.article_id, self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two aligned statements from independent outlets that disagree, and the words they disagree on.
+
+    ``a_value``/``b_value`` are the disagreeing text of each side, at ``a_span``/``b_span`` (offsets in
+    the articles' texts, inside the statements).
+    """
+
+    kind: ConflictKind
+    a: Statement
+    b: Statement
+    a_value: str
+    b_value: str
+    a_span: Span
+    b_span: Span
+    a_outlets: tuple[str, ...]
+    b_outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Statements of one story's articles that state the same fact, and what the outlets say of it.
+
+    ``sources`` holds one tuple of outlets per independent line of evidence: syndicated copies and
+    the same outlet twice share one. ``via`` names the source every outlet credits when they all
+    relay the same one ("Xinhua"): then the outlets are one chain of evidence, however many.
+    """
+
+    id: str
+    status: FactStatus
+    statements: tuple[Statement, ...]
+    outlets: tuple[str, ...]
+    sources: tuple[tuple[str, ...], ...]
+    via: str | None = None
+    conflicts: tuple[Conflict, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheck:
+    """A story's facts, each corroborated, unique or conflicting, over the story's outlets."""
+
+    outlets: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    method: str = "lexical"
+
+    def having(self, status: FactStatus) -> tuple[Fact, ...]:
+        return tuple(fact for fact in self.facts if fact.status == status)
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """One real-world event and the articles that report it; later stages attach their results."""
 
     id: str
     title: str | None
     articles: tuple[Article, ...]
+    crosscheck: CrossCheck | None = None
 
     @property
     def outlets(self) -> tuple[str, ...]:

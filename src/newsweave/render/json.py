@@ -13,7 +13,22 @@ from datetime import datetime
 from typing import Any, cast
 
 from newsweave.errors import FormatError
-from newsweave.records import Article, Copy, Digest, Origin, Problem, Sentence, Story
+from newsweave.records import (
+    Article,
+    Conflict,
+    ConflictKind,
+    Copy,
+    CrossCheck,
+    Digest,
+    Fact,
+    FactStatus,
+    Origin,
+    Problem,
+    Sentence,
+    Span,
+    Statement,
+    Story,
+)
 
 SCHEMA = "newsweave.digest/1"
 
@@ -59,8 +74,71 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "id": story.id,
         "title": story.title,
         "outlets": list(story.outlets),
+        "crosscheck": crosscheck_to_dict(story.crosscheck, story.articles) if story.crosscheck else None,
         "articles": [article_to_dict(article) for article in story.articles],
     }
+
+
+def crosscheck_to_dict(check: CrossCheck, articles: Sequence[Article]) -> dict[str, Any]:
+    """Return the JSON object of a story's cross-check, with its coverage matrix (facts x outlets).
+
+    A matrix cell lists the spans ``[article_id, start, end]`` by which that outlet states the
+    fact (an outlet that ran a syndicated copy shares the copy's spans); empty: the outlet is silent.
+    """
+    outlets_of = {article.id: article.outlets for article in articles}
+    rows = []
+    for fact in check.facts:
+        cells: dict[str, list[list[Any]]] = {outlet: [] for outlet in check.outlets}
+        for statement in fact.statements:
+            for outlet in outlets_of.get(statement.article_id, ()):
+                cells.setdefault(outlet, []).append([statement.article_id, statement.start, statement.end])
+        rows.append({"fact": fact.id, "status": fact.status, "cells": [cells[o] for o in check.outlets]})
+    return {
+        "method": check.method,
+        "outlets": list(check.outlets),
+        "counts": {status: len(check.having(status)) for status in ("corroborated", "unique", "conflicting")},
+        "facts": [_fact_to_dict(fact, outlets_of) for fact in check.facts],
+        "matrix": {"outlets": list(check.outlets), "rows": rows},
+    }
+
+
+def _fact_to_dict(fact: Fact, outlets_of: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    return {
+        "id": fact.id,
+        "status": fact.status,
+        "text": fact.statements[0].text if fact.statements else "",
+        "outlets": list(fact.outlets),
+        "sources": [list(source) for source in fact.sources],
+        "via": fact.via,
+        "statements": [_statement_to_dict(s, outlets_of) for s in fact.statements],
+        "conflicts": [
+            {
+                "kind": c.kind,
+                "a": _side(c.a_value, c.a_span, c.a_outlets, _statement_to_dict(c.a, outlets_of)),
+                "b": _side(c.b_value, c.b_span, c.b_outlets, _statement_to_dict(c.b, outlets_of)),
+            }
+            for c in fact.conflicts
+        ],
+    }
+
+
+def _side(value: str, span: Span, outlets: Sequence[str], statement: dict[str, Any]) -> dict[str, Any]:
+    return {"value": value, "span": _span(span), "outlets": list(outlets), "statement": statement}
+
+
+def _statement_to_dict(statement: Statement, outlets_of: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    return {
+        "article_id": statement.article_id,
+        "outlets": list(outlets_of.get(statement.article_id, ())),
+        "sentence": statement.sentence_index,
+        "span": [statement.start, statement.end],
+        "text": statement.text,
+        "attribution": statement.attribution,
+    }
+
+
+def _span(span: Span) -> list[Any]:
+    return [span.article_id, span.start, span.end]
 
 
 def digest_to_dict(digest: Digest) -> dict[str, Any]:
@@ -109,11 +187,90 @@ def _problem(obj: Mapping[str, Any]) -> Problem:
 def story_from_dict(data: object) -> Story:
     """Return the story of a JSON object made by ``story_to_dict``."""
     obj = _object(data, "story")
+    check = obj.get("crosscheck")
     return Story(
         id=_text(obj, "id"),
         title=_optional_text(obj, "title"),
         articles=tuple(article_from_dict(item) for item in _list(obj, "articles")),
+        crosscheck=_crosscheck(_object(check, "crosscheck")) if check is not None else None,
     )
+
+
+_STATUSES: dict[str, FactStatus] = {"corroborated": "corroborated", "unique": "unique", "conflicting": "conflicting"}
+_KINDS: dict[str, ConflictKind] = {"number": "number", "date": "date", "name": "name", "negation": "negation"}
+
+
+def _crosscheck(obj: Mapping[str, Any]) -> CrossCheck:
+    return CrossCheck(
+        outlets=tuple(_strings(obj, "outlets")),
+        facts=tuple(_fact(_object(item, "fact")) for item in _list(obj, "facts")),
+        method=_text(obj, "method"),
+    )
+
+
+def _fact(obj: Mapping[str, Any]) -> Fact:
+    status = _STATUSES.get(str(obj.get("status")))
+    if status is None:
+        raise FormatError(f"fact status {obj.get('status')!r} is not corroborated, unique or conflicting")
+    return Fact(
+        id=_text(obj, "id"),
+        status=status,
+        statements=tuple(_statement(_object(item, "statement")) for item in _list(obj, "statements")),
+        outlets=tuple(_strings(obj, "outlets")),
+        sources=tuple(tuple(_string_list(item, "source")) for item in _list(obj, "sources")),
+        via=_optional_text(obj, "via"),
+        conflicts=tuple(_conflict(_object(item, "conflict")) for item in _list(obj, "conflicts")),
+    )
+
+
+def _statement(obj: Mapping[str, Any]) -> Statement:
+    start, end = _pair(obj.get("span"), "statement span")
+    index = obj.get("sentence")
+    if not isinstance(index, int):
+        raise FormatError("statement 'sentence' must be an integer")
+    text, attribution = _text(obj, "text"), _optional_text(obj, "attribution")
+    return Statement(_text(obj, "article_id"), index, start, end, text, attribution)
+
+
+def _conflict(obj: Mapping[str, Any]) -> Conflict:
+    kind = _KINDS.get(str(obj.get("kind")))
+    if kind is None:
+        raise FormatError(f"conflict kind {obj.get('kind')!r} is not number, date, name or negation")
+    a, b = _object(obj.get("a"), "conflict side"), _object(obj.get("b"), "conflict side")
+    return Conflict(
+        kind=kind,
+        a=_statement(_object(a.get("statement"), "statement")),
+        b=_statement(_object(b.get("statement"), "statement")),
+        a_value=_text(a, "value"),
+        b_value=_text(b, "value"),
+        a_span=_span_of(a.get("span")),
+        b_span=_span_of(b.get("span")),
+        a_outlets=tuple(_strings(a, "outlets")),
+        b_outlets=tuple(_strings(b, "outlets")),
+    )
+
+
+def _span_of(value: object) -> Span:
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)):
+        raise FormatError("a span must be [article_id, start, end]")
+    start, end = _pair(value[1:], "span")
+    return Span(value[0], start, end)
+
+
+def _pair(value: object, what: str) -> tuple[int, int]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(n, int) for n in value)):
+        raise FormatError(f"{what} must be [start, end]")
+    return value[0], value[1]
+
+
+def _strings(obj: Mapping[str, Any], key: str) -> list[str]:
+    return _string_list(_list(obj, key), key)
+
+
+def _string_list(value: object, what: str) -> list[str]:
+    if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+        raise FormatError(f"{what} must be a list of strings")
+    return value
 
 
 def article_from_dict(data: object) -> Article:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from newsweave.dates import comparable
-from newsweave.records import Article, Digest, Problem, Story
+from newsweave.records import Article, CrossCheck, Digest, Fact, Problem, Statement, Story
 
 # What would turn hostile article text into markup: inline HTML and autolinks (<), links and images
 # ("](" and "!["), code spans, emphasis. An underscore inside a word is not emphasis in CommonMark.
@@ -52,13 +52,115 @@ def render_story(story: Story) -> str:
     if dates:
         coverage += f" · first dated {_date(min(dates, key=comparable))}"
     lines = [f"# {escape(story.title or 'Untitled story')}", "", f"_{coverage}_", ""]
-    return "\n".join(lines + _sources_and_texts(story.articles)) + "\n"
+    lines += _sources(story.articles)
+    if story.crosscheck is not None:
+        lines += render_crosscheck(story.crosscheck, story.articles)
+    return "\n".join(lines + _texts(story.articles)) + "\n"
+
+
+_LABEL = {"corroborated": "✔ corroborated", "unique": "• unique", "conflicting": "✖ conflicting"}
+_MATRIX_TEXT = 90
+
+
+def render_crosscheck(check: CrossCheck, articles: Sequence[Article]) -> list[str]:
+    """Lines of a story's cross-check: conflicts, corroborated facts, unique facts, coverage matrix."""
+    number = {article.id: index for index, article in enumerate(articles, 1)}
+    numbers_of: dict[str, list[int]] = {}
+    for article in articles:
+        for outlet in article.outlets:
+            numbers_of.setdefault(outlet, []).append(number[article.id])
+    counts = {status: len(check.having(status)) for status in ("corroborated", "unique", "conflicting")}
+    lines = [
+        "",
+        "## Cross-check",
+        "",
+        f"_{len(check.facts)} facts: {counts['corroborated']} corroborated by independent outlets, "
+        f"{counts['conflicting']} conflicting, {counts['unique']} from one outlet only (method: {check.method})_",
+        "",
+    ]
+    conflicting = check.having("conflicting")
+    if conflicting:
+        lines += ["### Where the outlets disagree", ""]
+        for fact in conflicting:
+            for c in fact.conflicts:
+                lines.append(
+                    f"- **{c.kind}**: {_who(c.a_outlets)} say **{escape(c.a_value)}** "
+                    f"(“{escape(c.a.text)}” [{number.get(c.a.article_id, '?')}]) — {_who(c.b_outlets)} say "
+                    f"**{escape(c.b_value)}** (“{escape(c.b.text)}” [{number.get(c.b.article_id, '?')}])"
+                )
+        lines.append("")
+    corroborated = check.having("corroborated")
+    if corroborated:
+        lines += ["### Corroborated", ""]
+        for fact in corroborated:
+            lines.append(f"- {_sources_of(fact)}")
+            lines += [f"  - [{number.get(s.article_id, '?')}] “{escape(s.text)}”{_credit(s)}" for s in fact.statements]
+        lines.append("")
+    unique = check.having("unique")
+    if unique:
+        lines += ["### Reported by one outlet only", ""]
+        by_outlet: dict[tuple[str, ...], list[Fact]] = {}
+        for fact in unique:
+            by_outlet.setdefault(fact.outlets, []).append(fact)
+        for outlets, facts in by_outlet.items():
+            lines += [f"**{_who(outlets)}**", ""]
+            lines += [f"- [{number.get(f.statements[0].article_id, '?')}] {escape(f.statements[0].text)}"
+                      f"{_credit(f.statements[0])}" for f in facts]  # fmt: skip
+            lines.append("")
+    lines += _matrix(check, numbers_of, counts["unique"])
+    return lines
+
+
+def _matrix(check: CrossCheck, numbers_of: dict[str, list[int]], unique: int) -> list[str]:
+    shown = [f for f in check.facts if f.status != "unique"]
+    if not shown or len(check.outlets) < 2:
+        return []
+    header = "| fact | status | " + " | ".join(
+        f"{escape(o)} {''.join(f'[{n}]' for n in numbers_of.get(o, []))}" for o in check.outlets
+    ) + " |"
+    lines = ["### Coverage matrix", "", header, "|" + "---|" * (len(check.outlets) + 2)]
+    for fact in shown:
+        text = fact.statements[0].text
+        text = text if len(text) <= _MATRIX_TEXT else text[:_MATRIX_TEXT].rsplit(" ", 1)[0] + "…"
+        conflicted = {o for c in fact.conflicts for o in (*c.a_outlets, *c.b_outlets)}
+        cells = ["✖" if o in conflicted else "✔" if o in fact.outlets else "" for o in check.outlets]
+        cell = escape(text).replace("|", "\\|")
+        lines.append(f"| {cell} | {_LABEL[fact.status]} | " + " | ".join(cells) + " |")
+    per_outlet = [sum(1 for f in check.having("unique") if o in f.outlets) for o in check.outlets]
+    counts = " | ".join(map(str, per_outlet))
+    lines.append(f"| _facts only this outlet reports ({unique})_ | • unique | {counts} |")
+    return [*lines, ""]
+
+
+def _who(outlets: Sequence[str]) -> str:
+    return " and ".join(escape(o) for o in outlets) if len(outlets) <= 2 else escape(", ".join(outlets))
+
+
+def _sources_of(fact: Fact) -> str:
+    groups = [" = ".join(f"**{escape(o)}**" for o in group) for group in fact.sources]
+    text = f"{len(fact.sources)} independent sources ({'; '.join(groups)})"
+    if fact.via:
+        text += f" — all citing {escape(fact.via)}: one chain of evidence"
+    return text
+
+
+def _credit(statement: Statement) -> str:
+    return f" _(credited to {escape(statement.attribution)})_" if statement.attribution else ""
 
 
 def _sources_and_texts(articles: Sequence[Article]) -> list[str]:
+    return _sources(articles) + _texts(articles)
+
+
+def _sources(articles: Sequence[Article]) -> list[str]:
     lines = ["## Sources", ""]
     for number, article in enumerate(articles, 1):
         lines.append(f"{number}. {_source_line(article)}")
+    return lines
+
+
+def _texts(articles: Sequence[Article]) -> list[str]:
+    lines: list[str] = []
     for number, article in enumerate(articles, 1):
         lines += ["", f"## [{number}] {escape(article.outlet)}: {escape(article.title or 'Untitled')}", ""]
         if article.description:

@@ -1,0 +1,402 @@
+"""Which facts of a story several independent outlets report, which only one does, and where they disagree.
+
+1. Every article's statements (``statements.statements``) are compared with TF-IDF cosine over word
+   stems (scikit-learn), fitted on the story itself so that what every article repeats weighs little.
+2. Alignment: a statement is linked to its best match in each other article when the match is
+   mutual and similar enough; linked statements form a fact (connected components). Mutual best
+   matches keep one long article from pulling every sentence of another into one fact.
+3. Each fact's statements are grouped into independent sources: an article and its folded copies,
+   articles of the same outlet, and articles whose texts are near copies count once.
+4. Aligned statements of different sources are checked for disagreement: quantities of the same
+   unit ("24 hours" / "two days"), dates of the same kind, different names in the same role,
+   a word negated on one side only, and opposite words ("official" / "unofficial").
+
+Same input, same output: no randomness, and ties are broken by position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from newsweave.dedupe import DedupeConfig, overlap, shingles
+from newsweave.records import Article, Conflict, ConflictKind, CrossCheck, Fact, Span, Statement, Story
+from newsweave.statements import Claim, claim, polar_pairs, same_amount, source_key, statements
+
+Method = Literal["lexical", "neural"]
+
+# Words a reporting clause puts around a name: a name there is a source, not a role in the fact.
+_REPORTING = frozenset(
+    "to said says told reported according by from quoted cited allege alleges alleged announced stated".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheckConfig:
+    """How statements are aligned and checked. Values chosen on ECB+ topics 1–17 (bench/crosscheck.py)."""
+
+    method: Method = "lexical"
+    # Cosine similarity (TF-IDF) two statements need to be aligned as mutual best matches.
+    align_similarity: float = 0.15
+    # Above this, statements are aligned even when not each other's best match (a fact restated).
+    strong_similarity: float = 0.6
+    # The same two thresholds for the embeddings of method="neural" (cosine of MiniLM vectors).
+    neural_align_similarity: float = 0.5
+    neural_strong_similarity: float = 0.85
+    # Aligned statements are checked for a conflict only when at least this similar (TF-IDF, whatever
+    # the method): a conflict is a disagreement about one fact, not two facts that share a few words.
+    conflict_similarity: float = 0.35
+    # Names differ between good paraphrases more than numbers do ("Beijing" / "the Chinese capital").
+    name_conflict_similarity: float = 0.5
+    # Articles whose texts share this much (word 5-grams, of the shorter) are one source: a wire copy.
+    copy_overlap: float = DedupeConfig().min_overlap
+
+
+def crosscheck(story: Story, config: CrossCheckConfig = CrossCheckConfig()) -> CrossCheck:
+    """Return the facts of ``story``, each corroborated, unique or conflicting, with their statements."""
+    articles = story.articles
+    vocabulary = name_vocabulary(articles)
+    claims = [c for article in articles for s in statements(article) if _checkable(c := claim(s, vocabulary))]
+    if not claims:
+        return CrossCheck(outlets=story.outlets, facts=(), method=config.method)
+    article_of = {article.id: article for article in articles}
+    position = {article.id: index for index, article in enumerate(articles)}
+    similarity = _similarities(claims)
+    if config.method == "neural":
+        thresholds = (config.neural_align_similarity, config.neural_strong_similarity)
+        links_by = _neural_similarities(claims)
+    else:
+        thresholds = (config.align_similarity, config.strong_similarity)
+        links_by = similarity
+    groups, links = align([position[c.statement.article_id] for c in claims], links_by, *thresholds)
+    source_of = sources(articles, config)
+    facts = [_fact(group, claims, similarity, links, article_of, source_of, config) for group in groups]
+    facts.sort(key=_fact_order)
+    return CrossCheck(outlets=story.outlets, facts=tuple(facts), method=config.method)
+
+
+def _checkable(claim_: Claim) -> bool:
+    """Whether a statement says something: datelines and bylines ("Published: April 16, 2013") do not."""
+    if "http" in claim_.statement.text or "www." in claim_.statement.text:
+        return False  # a link line
+    dates = {d.value for d in claim_.dates}
+    return sum(1 for s in claim_.stems if s.isalpha() and s not in dates and s not in _CALENDAR) >= 3
+
+
+_CALENDAR = frozenset(
+    """
+    january february march april may june july august september october november december jan feb mar apr jun
+    jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday published posted updated
+    """.split()
+)
+
+
+def name_vocabulary(articles: Iterable[Article]) -> frozenset[str]:
+    """Words the story's articles write capitalised inside a sentence: names, wherever they stand."""
+    found: set[str] = set()
+    for article in articles:
+        for sentence in article.sentences:
+            words = sentence.text.split()
+            found.update(w.strip(".,;:\"'“”‘’()").lower() for w in words[1:] if w[:1].isupper())
+    return frozenset(found)
+
+
+# ---------------------------------------------------------------------------------- similarity
+
+
+class _Similarity:
+    """Pairwise statement similarity, kept sparse: only pairs that share a stem are stored."""
+
+    def __init__(self, rows: dict[int, dict[int, float]]) -> None:
+        self.rows = rows
+
+    def get(self, i: int, j: int) -> float:
+        return self.rows.get(i, {}).get(j, 0.0)
+
+
+def _similarities(claims: Sequence[Claim]) -> _Similarity:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    documents = [claim_.stems or ("",) for claim_ in claims]
+    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2")
+    matrix = vectorizer.fit_transform(documents)
+    product = (matrix @ matrix.T).tocoo()
+    rows: dict[int, dict[int, float]] = defaultdict(dict)
+    for i, j, value in zip(product.row.tolist(), product.col.tolist(), product.data.tolist(), strict=True):
+        if i != j and value > 0:
+            rows[i][j] = value
+    return _Similarity(rows)
+
+
+def _identity(features: Sequence[str]) -> Sequence[str]:
+    return features
+
+
+def _neural_similarities(claims: Sequence[Claim]) -> _Similarity:
+    from newsweave.embeddings import encoder
+
+    vectors = encoder().encode([c.statement.text for c in claims])
+    product = vectors @ vectors.T
+    rows: dict[int, dict[int, float]] = defaultdict(dict)
+    # Only pairs that could align are kept: the dense matrix is mostly below any useful threshold.
+    for i, j in zip(*(product > 0.2).nonzero(), strict=True):
+        if i != j:
+            rows[int(i)][int(j)] = float(product[i, j])
+    return _Similarity(rows)
+
+
+# ------------------------------------------------------------------------------------ alignment
+
+
+def align(
+    article_of: Sequence[int], similarity: _Similarity, minimum: float, strong: float
+) -> tuple[list[list[int]], set[tuple[int, int]]]:
+    """Group statements (by index) into facts: mutual best matches across articles, strong matches always.
+
+    ``article_of[i]`` is the article of statement ``i``; statements of one article are never
+    aligned directly (they can meet through another article's statement). Returns the groups and
+    the links ``(i, j)``, ``i < j``, that made them.
+    """
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for i, row in similarity.rows.items():
+        for j, value in row.items():
+            if value < minimum or article_of[i] == article_of[j]:
+                continue
+            key = (i, article_of[j])
+            # Ties go to the earlier statement, so the result never depends on dict order.
+            if key not in best or (value, -j) > (best[key][0], -best[key][1]):
+                best[key] = (value, j)
+    parent = list(range(len(article_of)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    links: set[tuple[int, int]] = set()
+    for (i, _), (value, j) in sorted(best.items()):
+        mutual = best.get((j, article_of[i]), (0.0, -1))[1] == i
+        if mutual or value >= strong:
+            links.add((min(i, j), max(i, j)))
+            a, b = find(i), find(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(article_of)):
+        groups[find(i)].append(i)
+    return sorted(groups.values()), links
+
+
+def sources(articles: Sequence[Article], config: CrossCheckConfig = CrossCheckConfig()) -> dict[str, int]:
+    """Map each article id to its source: articles sharing an outlet or a text (wire copies) share one."""
+    parent = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    first_with: dict[str, int] = {}
+    for index, article in enumerate(articles):
+        for outlet in article.outlets:
+            union(index, first_with.setdefault(outlet, index))
+    grams = [shingles(article.text, DedupeConfig().shingle_words) for article in articles]
+    for i in range(len(articles)):
+        for j in range(i + 1, len(articles)):
+            if find(i) != find(j) and grams[i] and grams[j] and overlap(grams[i], grams[j]) >= config.copy_overlap:
+                union(i, j)
+    return {article.id: find(index) for index, article in enumerate(articles)}
+
+
+# ---------------------------------------------------------------------------------------- facts
+
+
+def _fact(
+    group: Sequence[int],
+    claims: Sequence[Claim],
+    similarity: _Similarity,
+    links: set[tuple[int, int]],
+    article_of: dict[str, Article],
+    source_of: dict[str, int],
+    config: CrossCheckConfig,
+) -> Fact:
+    members = [claims[i] for i in group]
+    by_source: dict[int, list[str]] = {}
+    for member in members:
+        article = article_of[member.statement.article_id]
+        seen = by_source.setdefault(source_of[article.id], [])
+        seen.extend(o for o in article.outlets if o not in seen)
+    conflicts: list[Conflict] = []
+    for x, i in enumerate(group):
+        for j in group[x + 1 :]:
+            a, b = claims[i], claims[j]
+            score = similarity.get(i, j)
+            if (min(i, j), max(i, j)) not in links or score < config.conflict_similarity:
+                continue  # a conflict is between two statements of one fact, not two that share a fact's neighbour
+            if source_of[a.statement.article_id] == source_of[b.statement.article_id]:
+                continue
+            conflicts.extend(
+                _conflict(kind, a, b, spans, article_of)
+                for kind, spans in disagreements(a, b)
+                if kind != "name" or score >= config.name_conflict_similarity
+            )
+    conflicts = _distinct(conflicts)
+    outlets = tuple(dict.fromkeys(o for group_outlets in by_source.values() for o in group_outlets))
+    status: Literal["corroborated", "unique", "conflicting"]
+    status = "conflicting" if conflicts else "corroborated" if len(by_source) >= 2 else "unique"
+    keys = {source_key(m.statement.attribution) for m in members}
+    via = members[0].statement.attribution if len(by_source) >= 2 and len(keys) == 1 and None not in keys else None
+    ordered = tuple(m.statement for m in members)
+    return Fact(
+        id=_fact_id(ordered),
+        status=status,
+        statements=ordered,
+        outlets=outlets,
+        sources=tuple(tuple(o) for o in by_source.values()),
+        via=via,
+        conflicts=tuple(conflicts),
+    )
+
+
+def _fact_id(members: Sequence[Statement]) -> str:
+    key = "|".join(f"{s.article_id}:{s.start}" for s in members)
+    return "f" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def _fact_order(fact: Fact) -> tuple[int, int, str]:
+    rank = {"conflicting": 0, "corroborated": 1, "unique": 2}[fact.status]
+    return (rank, -len(fact.sources), fact.id)
+
+
+def _distinct(conflicts: Sequence[Conflict]) -> list[Conflict]:
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for conflict in conflicts:
+        key = (conflict.kind, conflict.a_value.lower(), conflict.b_value.lower())
+        if key not in seen and (key[0], key[2], key[1]) not in seen:
+            seen.add(key)
+            kept.append(conflict)
+    return kept
+
+
+def _conflict(
+    kind: ConflictKind, a: Claim, b: Claim, spans: tuple[tuple[int, int], tuple[int, int]], articles: dict[str, Any]
+) -> Conflict:
+    (a_start, a_end), (b_start, b_end) = spans
+    sa, sb = a.statement, b.statement
+    return Conflict(
+        kind=kind,
+        a=sa,
+        b=sb,
+        a_value=sa.text[a_start:a_end],
+        b_value=sb.text[b_start:b_end],
+        a_span=Span(sa.article_id, sa.start + a_start, sa.start + a_end),
+        b_span=Span(sb.article_id, sb.start + b_start, sb.start + b_end),
+        a_outlets=articles[sa.article_id].outlets,
+        b_outlets=articles[sb.article_id].outlets,
+    )
+
+
+# ------------------------------------------------------------------------------------ conflicts
+
+Spans = tuple[tuple[int, int], tuple[int, int]]
+
+
+def disagreements(a: Claim, b: Claim) -> list[tuple[ConflictKind, Spans]]:
+    """Where two aligned claims disagree: at most one finding per kind, spans relative to each statement."""
+    found: list[tuple[ConflictKind, Spans]] = []
+    for kind, check in (("number", _numbers), ("date", _dates), ("name", _names), ("negation", _negation)):
+        spans = check(a, b)
+        if spans is not None:
+            found.append((kind, spans))  # type: ignore[arg-type]
+    return found
+
+
+def _numbers(a: Claim, b: Claim) -> Spans | None:
+    """A quantity on each side, of the same unit, that no quantity on the other side agrees with."""
+    for x in a.quantities:
+        comparable = [y for y in b.quantities if same_amount(x, y) is not None]
+        if not comparable or any(same_amount(x, y) for y in comparable) or x.value in b.numbers:
+            continue  # agreed, or the other side has the number without its unit ("eight have come")
+        for y in comparable:
+            if y.value not in a.numbers and not any(same_amount(z, y) for z in a.quantities):
+                return (x.start, x.end), (y.start, y.end)
+    return None
+
+
+def _dates(a: Claim, b: Claim) -> Spans | None:
+    """Both sides name a date of one kind (weekday, month, year, day of month) and none in common."""
+    for kind in ("day", "weekday", "month", "year"):
+        xs = [d for d in a.dates if d.kind == kind]
+        ys = [d for d in b.dates if d.kind == kind]
+        if xs and ys and not {d.value for d in xs} & {d.value for d in ys}:
+            return (xs[0].start, xs[0].end), (ys[0].start, ys[0].end)
+    return None
+
+
+def _names(a: Claim, b: Claim) -> Spans | None:
+    """A name on each side that the other side lacks, in the same role (the same word before or after it)."""
+    a_tokens = frozenset().union(*(n.tokens for n in a.names)) if a.names else frozenset()
+    b_tokens = frozenset().union(*(n.tokens for n in b.names)) if b.names else frozenset()
+    a_words = {w for w, _, _ in a.words}
+    b_words = {w for w, _, _ in b.words}
+    for x in a.names:
+        if x.tokens & b_tokens or _is_source(x) or any(t in b_words for t in x.tokens):
+            continue
+        for y in b.names:
+            if y.tokens & a_tokens or _is_source(y) or any(t in a_words for t in y.tokens):
+                continue
+            if _abbreviates(a.statement.text[x.start : x.end], b.statement.text[y.start : y.end]):
+                continue
+            # Both neighbours: "in Millom" / "in Cumbria" is a detail, "Smith was charged" / "Jones was
+            # charged" may be, "charged Smith with" / "charged Jones with" is a different person.
+            if x.before == y.before and x.after == y.after and (x.before or x.after):
+                return (x.start, x.end), (y.start, y.end)
+    return None
+
+
+def _abbreviates(x: str, y: str) -> bool:
+    """ "IE" / "Internet Explorer", "IR" / "Injured Reserve": one name is the other's initials."""
+    for short, long in ((x, y), (y, x)):
+        letters = short.replace(".", "")
+        if letters.isupper() and 1 < len(letters) == len(long.split()):
+            return letters == "".join(word[0] for word in long.split()).upper()
+    return False
+
+
+def _is_source(name: Any) -> bool:
+    return bool(name.before in _REPORTING or name.after in _REPORTING)
+
+
+def _negation(a: Claim, b: Claim) -> Spans | None:
+    """A word negated on one side and stated plainly on the other, or opposite words about one thing."""
+    for x, y in ((a, b), (b, a)):
+        if y.negations:
+            continue  # both sides negate something: "No gun was found" / "The gun was not found"
+        for negation in x.negations:
+            match = next(((s, e) for w, s, e in y.words if w == negation.head), None)
+            head = next(((s, e) for w, s, e in x.words if w == negation.head and s > negation.start), None)
+            if match and head:
+                spans = ((negation.start, head[1]), match)
+                return spans if x is a else (spans[1], spans[0])
+    pairs, _, verbs = polar_pairs()
+    for word_a, next_a, start_a, end_a in a.polar:
+        for word_b, next_b, start_b, end_b in b.polar:
+            if (word_a, word_b) not in pairs and (word_b, word_a) not in pairs:
+                continue
+            a_has_both = any(w == word_b for w, _, _, _ in a.polar)
+            b_has_both = any(w == word_a for w, _, _, _ in b.polar)
+            same_thing = (word_a in verbs and word_b in verbs) or (next_a and next_a == next_b)
+            if same_thing and not a_has_both and not b_has_both:
+                return (start_a, end_a), (start_b, end_b)
+    return None
