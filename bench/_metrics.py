@@ -111,3 +111,28 @@ def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float,
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)
+
+
+def ratio_resamples(
+    numerators: Sequence[float],
+    denominators: Sequence[float],
+    resamples: int,
+    seed: int,
+    empty: float = 1.0,
+) -> np.ndarray:
+    """Return sum(numerators) / sum(denominators) over each bootstrap resample of the groups (one entry each).
+
+    Entry ``i`` of both sequences is one group's count (an event's true positives and predicted pairs, say), so
+    a resample pools the counts of the drawn groups: a micro-average. A resample whose denominator is 0 scores
+    ``empty`` (no predicted pair means no wrong pair, as in ``pairwise``). Micro F1 is the ratio of ``2 * tp`` to
+    ``predicted + gold``. The draws are those of ``group_resamples``, so systems scored with the same seed and
+    number of groups are paired.
+    """
+    if len(numerators) != len(denominators):
+        raise ValueError(f"{len(numerators)} numerators but {len(denominators)} denominators")
+    if not numerators:
+        raise ValueError("no groups to resample")
+    _, draws = group_resamples(range(len(numerators)), resamples, seed)
+    top = np.asarray(numerators, dtype=float)[draws].sum(axis=1)
+    bottom = np.asarray(denominators, dtype=float)[draws].sum(axis=1)
+    return np.divide(top, bottom, out=np.full_like(top, empty), where=bottom > 0)

