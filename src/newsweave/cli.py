@@ -323,8 +323,6 @@ def _stories(args: argparse.Namespace, config: DigestConfig) -> int:
         {
             "id": row.id, "title": row.title, "articles": row.articles, "outlets": list(row.outlets),
             "first_date": row.first_date, "last_date": row.last_date,
-            # Filled in by the cross-check stage; None until it exists.
-            "corroborated": None, "unique": None, "conflicting": None,
         }
         for row in rows
     ]  # fmt: skip

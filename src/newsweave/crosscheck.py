@@ -45,9 +45,12 @@ class CrossCheckConfig:
     align_similarity: float = 0.15
     # Above this, statements are aligned even when not each other's best match (a fact restated).
     strong_similarity: float = 0.6
-    # The same two thresholds for the embeddings of method="neural" (cosine of MiniLM vectors).
+    # Two statements of one article join one fact only when this similar (the article repeats it).
+    restate_similarity: float = 0.2
+    # The same thresholds for the embeddings of method="neural" (cosine of MiniLM vectors).
     neural_align_similarity: float = 0.5
     neural_strong_similarity: float = 0.85
+    neural_restate_similarity: float = 0.6
     # Aligned statements are checked for a conflict only when at least this similar (TF-IDF, whatever
     # the method): a conflict is a disagreement about one fact, not two facts that share a few words.
     conflict_similarity: float = 0.35
@@ -69,10 +72,10 @@ def crosscheck(story: Story, config: CrossCheckConfig = CrossCheckConfig()) -> C
     position = {article.id: index for index, article in enumerate(articles)}
     similarity = _similarities(claims)
     if config.method == "neural":
-        thresholds = (config.neural_align_similarity, config.neural_strong_similarity)
+        thresholds = (config.neural_align_similarity, config.neural_strong_similarity, config.neural_restate_similarity)
         links_by = _neural_similarities(claims)
     else:
-        thresholds = (config.align_similarity, config.strong_similarity)
+        thresholds = (config.align_similarity, config.strong_similarity, config.restate_similarity)
         links_by = similarity
     groups, links = align([position[c.statement.article_id] for c in claims], links_by, *thresholds)
     source_of = sources(articles, config)
@@ -158,13 +161,14 @@ def _neural_similarities(claims: Sequence[Claim]) -> _Similarity:
 
 
 def align(
-    article_of: Sequence[int], similarity: _Similarity, minimum: float, strong: float
+    article_of: Sequence[int], similarity: _Similarity, minimum: float, strong: float, restate: float
 ) -> tuple[list[list[int]], set[tuple[int, int]]]:
     """Group statements (by index) into facts: mutual best matches across articles, strong matches always.
 
     ``article_of[i]`` is the article of statement ``i``; statements of one article are never
-    aligned directly (they can meet through another article's statement). Returns the groups and
-    the links ``(i, j)``, ``i < j``, that made them.
+    aligned, and a group holds two statements of one article only if they are ``restate`` similar
+    (a fact the article repeats). Returns the groups and the
+    candidate links ``(i, j)``, ``i < j``.
     """
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for i, row in similarity.rows.items():
@@ -175,7 +179,20 @@ def align(
             # Ties go to the earlier statement, so the result never depends on dict order.
             if key not in best or (value, -j) > (best[key][0], -best[key][1]):
                 best[key] = (value, j)
+    links: set[tuple[int, int]] = set()
+    for (i, _), (value, j) in best.items():
+        mutual = best.get((j, article_of[i]), (0.0, -1))[1] == i
+        if mutual or value >= strong:
+            links.add((min(i, j), max(i, j)))
     parent = list(range(len(article_of)))
+    members: list[dict[int, list[int]]] = [{article_of[i]: [i]} for i in range(len(article_of))]
+
+    def restated(a: int, b: int) -> bool:
+        """Whether every article in both groups states one thing in both: its statements there are alike."""
+        return all(
+            max(similarity.get(x, y) for x in members[a][article] for y in members[b][article]) >= restate
+            for article in members[a].keys() & members[b].keys()
+        )
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -183,14 +200,17 @@ def align(
             i = parent[i]
         return i
 
-    links: set[tuple[int, int]] = set()
-    for (i, _), (value, j) in sorted(best.items()):
-        mutual = best.get((j, article_of[i]), (0.0, -1))[1] == i
-        if mutual or value >= strong:
-            links.add((min(i, j), max(i, j)))
-            a, b = find(i), find(j)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+    # Strongest links first; a fact takes two statements of one article only when they restate each
+    # other, so a chain of weak links through several articles cannot gather an article's different
+    # facts into one.
+    for i, j in sorted(links, key=lambda pair: (-similarity.get(*pair), pair)):
+        a, b = find(i), find(j)
+        if a == b or not restated(a, b):
+            continue
+        keep, gone = min(a, b), max(a, b)
+        parent[gone] = keep
+        for article, statements_there in members[gone].items():
+            members[keep].setdefault(article, []).extend(statements_there)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(article_of)):
         groups[find(i)].append(i)

@@ -84,8 +84,8 @@ def render_crosscheck(check: CrossCheck, articles: Sequence[Article]) -> list[st
         for fact in conflicting:
             for c in fact.conflicts:
                 lines.append(
-                    f"- **{c.kind}**: {_who(c.a_outlets)} say **{escape(c.a_value)}** "
-                    f"(“{escape(c.a.text)}” [{number.get(c.a.article_id, '?')}]) — {_who(c.b_outlets)} say "
+                    f"- **{c.kind}**: {_say(c.a_outlets)} **{escape(c.a_value)}** "
+                    f"(“{escape(c.a.text)}” [{number.get(c.a.article_id, '?')}]) — {_say(c.b_outlets)} "
                     f"**{escape(c.b_value)}** (“{escape(c.b.text)}” [{number.get(c.b.article_id, '?')}])"
                 )
         lines.append("")
@@ -130,6 +130,10 @@ def _matrix(check: CrossCheck, numbers_of: dict[str, list[int]], unique: int) ->
     counts = " | ".join(map(str, per_outlet))
     lines.append(f"| _facts only this outlet reports ({unique})_ | • unique | {counts} |")
     return [*lines, ""]
+
+
+def _say(outlets: Sequence[str]) -> str:
+    return f"{_who(outlets)} {'says' if len(outlets) == 1 else 'say'}"
 
 
 def _who(outlets: Sequence[str]) -> str:
