@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -274,7 +275,8 @@ def _fact(
             conflicts.extend(
                 _conflict(kind, a, b, spans, article_of)
                 for kind, spans in disagreements(a, b)
-                if kind not in ("name", "negation") or score >= config.name_conflict_similarity
+                if (kind not in ("name", "negation") or score >= config.name_conflict_similarity)
+                and (kind == "negation" or _same_role(a, b, spans, score, config))
             )
     conflicts = _distinct(conflicts)
     outlets = tuple(dict.fromkeys(o for group_outlets in by_source.values() for o in group_outlets))
@@ -292,6 +294,35 @@ def _fact(
         via=via,
         conflicts=tuple(conflicts),
     )
+
+
+def _same_role(a: Claim, b: Claim, spans: Spans, score: float, config: CrossCheckConfig) -> bool:
+    """Whether the two disagreeing values play one role: the words around them agree.
+
+    "killing at least 10 people" / "killing at least three people" share "killing"; "spent his first
+    11 seasons as a player" / "has spent 19 seasons" share only "spent", enough only when the two
+    statements are otherwise close.
+    """
+    shared = _around(a, *spans[0]) & _around(b, *spans[1])
+    return len(shared) >= 2 or (len(shared) == 1 and score >= config.name_conflict_similarity)
+
+
+def _around(claim_: Claim, start: int, end: int, reach: int = 4) -> set[str]:
+    """Content stems of the ``reach`` words before and after ``[start, end)`` of the statement."""
+    before = [w for w, s, e in claim_.words if e <= start]
+    after = [w for w, s, e in claim_.words if s >= end]
+    near = before[-reach:] + after[:reach]
+    calendar = _calendar()
+    return {w for w in near if w.isalpha() and len(w) > 2 and w not in _FUNCTION and w not in calendar}
+
+
+_FUNCTION = frozenset(
+    """
+    the and but for with from into onto about than that this these those its are was were been being has have had
+    does did will would can could may might must shall should his her their our your who whom whose which what when
+    where while also not say tell said told per more most over such only after before into they them she him
+    """.split()
+)
 
 
 def _fact_id(members: Sequence[Statement]) -> str:
@@ -370,6 +401,9 @@ def _dates(a: Claim, b: Claim) -> Spans | None:
         xs = [d for d in a.dates if d.kind == kind]
         ys = [d for d in b.dates if d.kind == kind]
         if xs and ys and not {d.value for d in xs} & {d.value for d in ys}:
+            a_text, b_text = a.statement.text.lower(), b.statement.text.lower()
+            if any(d.value in b_text for d in xs) or any(d.value in a_text for d in ys):
+                continue  # the other side names it too ("1999-2003", "Saturday's game")
             return (xs[0].start, xs[0].end), (ys[0].start, ys[0].end)
     return None
 
@@ -398,14 +432,23 @@ def _names(a: Claim, b: Claim) -> Spans | None:
     return None
 
 
+_HEDGES = frozenset("to would could should may might plan plans planned expect expects expected".split())
+
+
+def _hedged(claim_: Claim, index: int) -> bool:
+    """Whether word ``index`` is an intention, not a fact: "trying to determine", "would reveal"."""
+    return any(stem_ in _HEDGES for stem_, _, _ in claim_.words[max(0, index - 3) : index])
+
+
 def _title_case(claim_: Claim) -> bool:
-    words = [w for w, _, _ in claim_.words if w[0].isalpha() and len(w) > 3]
+    text = claim_.statement.text
+    words = [text[s:e] for _, s, e in claim_.words if e - s > 3 and text[s].isalpha()]
     return len(words) >= 3 and sum(1 for w in words if w[0].isupper()) >= 0.6 * len(words)
 
 
 def _spelled_alike(x: str, y: str) -> bool:
     """ "Technicolor" / "Technicolour", "Kim Jong-un" / "Kim Jong Un": one name, two spellings."""
-    x, y = x.lower().replace("-", " "), y.lower().replace("-", " ")
+    x, y = (re.sub(r"['’]s$", "", name.lower()).replace("-", " ") for name in (x, y))
     return difflib.SequenceMatcher(None, x, y).ratio() >= 0.8
 
 
@@ -424,11 +467,17 @@ def _is_source(name: Any) -> bool:
 
 def _negation(a: Claim, b: Claim) -> Spans | None:
     """A word negated on one side and stated plainly on the other, or opposite words about one thing."""
+    if _title_case(a) or _title_case(b):
+        return None  # "Gary Ross Will Not Direct" vs "in negotiations to direct": a headline's wording
     for x, y in ((a, b), (b, a)):
         if y.negations:
             continue  # both sides negate something: "No gun was found" / "The gun was not found"
         for negation in x.negations:
-            match = next(((s, e) for w, s, e in y.words if w == negation.head), None)
+            if "until" in x.statement.text[negation.end : negation.end + 60].split():
+                continue  # "didn't take the lead until ..." says it did, later
+            match = next(
+                ((s, e) for k, (w, s, e) in enumerate(y.words) if w == negation.head and not _hedged(y, k)), None
+            )
             head = next(((s, e) for w, s, e in x.words if w == negation.head and s > negation.start), None)
             if match and head:
                 spans = ((negation.start, head[1]), match)

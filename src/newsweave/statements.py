@@ -226,7 +226,7 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _SCALES = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
-    r"\b(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:"
+    r"(?:\b|(?<=\$US)|(?<=\$A))(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
     + r")(?:[\s-](?:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
@@ -240,6 +240,7 @@ _APPROXIMATE = re.compile(
     r"fewer than|close to|upwards of|estimated)\s+$",
     re.IGNORECASE,
 )
+_SPLIT_NOT = re.compile(r"n ([’']) t\b")
 _GLUED = re.compile(r"(?:[\w.:/]|[A-Za-z\d]-)$")
 _CURRENCY = re.compile(r"(?:^|\W)(?:US|A|C|NZ|HK)?[$£€](?:US)?$")
 _AFTER_NAME = re.compile(r"[A-Z][\w.]*\s+$")
@@ -320,8 +321,10 @@ def claim(statement: Statement, name_vocabulary: frozenset[str] = frozenset()) -
     first word counts as a name only if it is one ("Kim met Xi", but not "Despite recent sanctions").
     """
     text = statement.text
-    words = tuple((match.group(), match.start(), match.end()) for match in _WORD.finditer(text))
-    numbers = frozenset(v for m in _NUMBER.finditer(text) if (v := _number_value(m.group("num"))) is not None)
+    # "hadn ’ t" (text split into tokens and joined again) reads as "hadn’t", same length, same offsets.
+    readable = _SPLIT_NOT.sub(lambda m: f"n{m.group(1)}t  ", text)
+    words = tuple((match.group(), match.start(), match.end()) for match in _WORD.finditer(readable))
+    numbers = frozenset(_scaled(m) for m in _NUMBER.finditer(text) if _number_value(m.group("num")) is not None)
     stems = tuple(stem(word) for word, _, _ in words if word.lower() not in _STOP and len(word) > 1)
     dates = tuple(_dates(text))
     taken = [(d.start, d.end) for d in dates]
@@ -362,6 +365,11 @@ def _quantities(text: str) -> Iterator[Quantity]:
         yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1])
 
 
+def _scaled(match: re.Match[str]) -> float:
+    value = _number_value(match.group("num")) or 0.0
+    return value * _SCALES[match.group("scale").lower()] if match.group("scale") else value
+
+
 def _number_value(raw: str) -> float | None:
     if raw[0].isdigit():
         return float(raw.replace(",", ""))
@@ -394,7 +402,7 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return "eur", 0
     if re.match(r"(?:-|\s+)(?:more|other|additional|further|extra)\b", after):
         return None  # "two other victims" counts part of a whole
-    following = re.match(r"(?:-|\s+)(?:new\s+)?([a-zA-Z]+)", after)
+    following = re.match(r"(?:-|\s+)(?:(?:new|total|straight|consecutive|first|last|top|full)\s+)?([a-zA-Z]+)", after)
     if not following:
         return None
     word = following.group(1).lower()
@@ -424,6 +432,8 @@ def _dates(text: str) -> Iterator[DateMention]:
     for match in _DATE.finditer(text):
         if re.search(r"\b(?:said|says|told|announced|reported|added|stated)\s+(?:on\s+)?$", text[: match.start()]):
             continue  # when a source spoke ("police said Saturday"), not when the fact happened
+        if text[match.end() : match.end() + 2] in ("'s", "’s"):
+            continue  # "Sunday's game": a day that names another event
         if match.group("weekday"):
             yield DateMention("weekday", match.group("weekday").lower(), match.start(), match.end())
         elif match.group("month"):
@@ -468,7 +478,12 @@ def _name(words: Sequence[tuple[str, int, int]], run: Sequence[int]) -> Name:
         for i in run:
             token = words[i][0].lower().replace("’", "'").removesuffix("'s")
             tokens.update(part for part in re.split(r"[-.]", token) if part)
-    before = words[run[0] - 1][0].lower() if run[0] > 0 else ""
+    # The role is told by the words around the name, determiners skipped: "against the Tar Heels"
+    # and "for the Purple Aces" are two roles, not one.
+    index = run[0] - 1
+    while index >= 0 and words[index][0].lower() in ("the", "a", "an"):
+        index -= 1
+    before = words[index][0].lower() if index >= 0 else ""
     after = words[run[-1] + 1][0].lower() if run[-1] + 1 < len(words) else ""
     return Name(frozenset(tokens), before, after, words[run[0]][1], words[run[-1]][2])
 
