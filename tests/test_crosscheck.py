@@ -289,3 +289,19 @@ def test_neural_alignment_needs_its_extra_or_works(seeds_dir: Path) -> None:
     fact = fact_with(check, "willing to hold a summit with the United States")
     assert fact.status == "corroborated"
     assert check == crosscheck(seed_story, CrossCheckConfig(method="neural"))
+
+
+def test_the_planted_disagreements_of_the_examples_are_found_and_nothing_else() -> None:
+    digest = newsweave.digest([ROOT / "examples"])
+    found = {
+        frozenset((c.a_value, c.b_value))
+        for story in digest.stories
+        for fact in (story.crosscheck.facts if story.crosscheck else ())
+        for c in fact.conflicts
+    }
+    # tests/data/examples_expected.json, _facts: one planted disagreement per event.
+    assert found == {
+        frozenset(("14 people", "19 people")),
+        frozenset(("52,000 homes", "38,000 homes")),
+        frozenset(("81 mph", "88mph")),
+    }

@@ -230,7 +230,7 @@ _NUMBER = re.compile(
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
     + r")(?:[\s-](?:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-    + r"))*)(?!\w)"
+    + r"))*)(?:(?P<glued>mph|km/h|kph|km|kg|cm|mm|ft|lbs?|bn|m)\b|(?!\w))"
     r"(?:\s+(?P<scale>hundred|thousand|million|billion|trillion))?"
     r"(?P<pct>\s*%|\s+per\s*cent|\s+percent)?",
     re.IGNORECASE,
@@ -240,6 +240,7 @@ _APPROXIMATE = re.compile(
     r"fewer than|close to|upwards of|estimated)\s+$",
     re.IGNORECASE,
 )
+_GLUED_UNITS = {"kph": "km/h", "lb": "lbs", "m": "metre"}
 _SPLIT_NOT = re.compile(r"n ([’']) t\b")
 _GLUED = re.compile(r"(?:[\w.:/]|[A-Za-z\d]-)$")
 _CURRENCY = re.compile(r"(?:^|\W)(?:US|A|C|NZ|HK)?[$£€](?:US)?$")
@@ -393,6 +394,11 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
     """The unit of a number and how many characters after the number it reaches; None: not a quantity."""
     if match.group("pct"):
         return "percent", 0
+    glued = (match.group("glued") or "").lower()
+    if glued in ("bn", "m") and re.search(r"[$£€]$", text[: match.start()]):
+        return None  # "$1.5bn": the scale is not applied to a glued suffix; too rare to be worth it
+    if glued:
+        return stem(_GLUED_UNITS.get(glued, glued)), 0
     before = text[: match.start()]
     if before.endswith(("$", "US$", "$US")):
         return "usd", 0
@@ -408,6 +414,8 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
     word = following.group(1).lower()
     if word in _STOP or word in _NOT_UNITS or following.group(1)[0].isupper():
         return None
+    if word == "miles" and after[following.end() :].startswith(" per hour"):
+        return "mph", following.end() + len(" per hour")
     unit = stem(word)
     for duration, _ in _DURATION_HOURS.items():
         if unit.startswith(duration) and not re.match(r"-year-old|\s+years?\s+old", after):
