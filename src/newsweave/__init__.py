@@ -30,6 +30,12 @@ _EXPORTS = {
     "Store": "newsweave.store",
     "StoreError": "newsweave.store",
     "ClusterConfig": "newsweave.cluster",
+    "CrossCheckConfig": "newsweave.crosscheck",
+    "cross_checked": "newsweave.pipeline",
+    "CrossCheck": "newsweave.records",
+    "Fact": "newsweave.records",
+    "Statement": "newsweave.records",
+    "Conflict": "newsweave.records",
     "StreamClusterer": "newsweave.cluster",
     "cluster_batch": "newsweave.cluster",
     "cluster_stream": "newsweave.cluster",
@@ -52,8 +58,12 @@ __all__ = [
     "Article",
     "CleanConfig",
     "ClusterConfig",
+    "Conflict",
+    "CrossCheck",
+    "CrossCheckConfig",
     "Digest",
     "DigestConfig",
+    "Fact",
     "FormatError",
     "IngestConfig",
     "IngestReport",
@@ -62,6 +72,7 @@ __all__ = [
     "Problem",
     "Sentence",
     "Span",
+    "Statement",
     "Store",
     "StoreError",
     "Story",
@@ -69,6 +80,7 @@ __all__ = [
     "assign_stories",
     "cluster_batch",
     "cluster_stream",
+    "cross_checked",
     "digest",
     "extract",
     "from_json",
@@ -86,12 +98,14 @@ __all__ = [
 if TYPE_CHECKING:
     from newsweave.clean import CleanConfig
     from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_batch, cluster_stream
+    from newsweave.crosscheck import CrossCheckConfig
     from newsweave.errors import FormatError, InputError, NewsweaveError
     from newsweave.ingest import IngestConfig
     from newsweave.pipeline import (
         DigestConfig,
         IngestReport,
         assign_stories,
+        cross_checked,
         digest,
         extract,
         ingest,
@@ -101,7 +115,18 @@ if TYPE_CHECKING:
         stored_story,
         stories,
     )
-    from newsweave.records import Article, Digest, Problem, Sentence, Span, Story
+    from newsweave.records import (
+        Article,
+        Conflict,
+        CrossCheck,
+        Digest,
+        Fact,
+        Problem,
+        Sentence,
+        Span,
+        Statement,
+        Story,
+    )
     from newsweave.render.json import dumps as to_json
     from newsweave.render.json import loads as from_json
     from newsweave.render.markdown import render as to_markdown
