@@ -55,6 +55,8 @@ class CrossCheckConfig:
     # Aligned statements are checked for a conflict only when at least this similar (TF-IDF, whatever
     # the method): a conflict is a disagreement about one fact, not two facts that share a few words.
     conflict_similarity: float = 0.35
+    # Which aligned pairs are checked: only direct links, or any two statements of a fact.
+    conflict_scope: Literal["links", "fact"] = "links"
     # Names and negations differ between good paraphrases more than numbers do ("Beijing" / "the
     # Chinese capital", "no one was hurt" / "nobody was injured"), so they need closer statements.
     name_conflict_similarity: float = 0.5
@@ -268,7 +270,8 @@ def _fact(
         for j in group[x + 1 :]:
             a, b = claims[i], claims[j]
             score = similarity.get(i, j)
-            if (min(i, j), max(i, j)) not in links or score < config.conflict_similarity:
+            linked = (min(i, j), max(i, j)) in links or config.conflict_scope == "fact"
+            if not linked or score < config.conflict_similarity:
                 continue  # a conflict is between two statements of one fact, not two that share a fact's neighbour
             if source_of[a.statement.article_id] == source_of[b.statement.article_id]:
                 continue
@@ -372,11 +375,26 @@ Spans = tuple[tuple[int, int], tuple[int, int]]
 def disagreements(a: Claim, b: Claim) -> list[tuple[ConflictKind, Spans]]:
     """Where two aligned claims disagree: at most one finding per kind, spans relative to each statement."""
     found: list[tuple[ConflictKind, Spans]] = []
-    for kind, check in (("number", _numbers), ("date", _dates), ("name", _names), ("negation", _negation)):
+    checks: list[tuple[ConflictKind, Any]] = [("name", _names), ("negation", _negation)]
+    if _same_subjects(a, b):
+        checks = [("number", _numbers), ("date", _dates), *checks]
+    for kind, check in checks:
         spans = check(a, b)
         if spans is not None:
-            found.append((kind, spans))  # type: ignore[arg-type]
+            found.append((kind, spans))
     return found
+
+
+def _same_subjects(a: Claim, b: Claim) -> bool:
+    """Whether the two statements may be about the same people and places: when both name some, they share one.
+
+    "Manning completed 29 of 34 passes" and "Garrard completed 28 of 41 passes" are two facts.
+    """
+    if not a.names or not b.names:
+        return True
+    a_tokens = frozenset().union(*(n.tokens for n in a.names))
+    b_tokens = frozenset().union(*(n.tokens for n in b.names))
+    return bool(a_tokens & b_tokens)
 
 
 def _numbers(a: Claim, b: Claim) -> Spans | None:
@@ -393,6 +411,7 @@ def _numbers(a: Claim, b: Claim) -> Spans | None:
             if y.value not in a.numbers and not any(same_amount(z, y) for z in a.quantities):
                 return (x.start, x.end), (y.start, y.end)
     return None
+
 
 
 def _dates(a: Claim, b: Claim) -> Spans | None:

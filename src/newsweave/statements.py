@@ -360,7 +360,7 @@ def _quantities(text: str) -> Iterator[Quantity]:
         if _AFTER_NAME.search(before) and not _FIRST_WORD.search(before):
             continue  # an identifier: Route 52, Flight 370, Apollo 11
         unit = _unit(text, match, after)
-        if unit is None:
+        if unit is None or unit[0] == "part":
             continue
         approximate = bool(_APPROXIMATE.search(text[: match.start()]))
         yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1])
@@ -406,9 +406,11 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return "gbp", 0
     if before.endswith(("€",)):
         return "eur", 0
-    if re.match(r"(?:-|\s+)(?:more|other|additional|further|extra)\b", after):
-        return None  # "two other victims" counts part of a whole
-    following = re.match(r"(?:-|\s+)(?:(?:new|total|straight|consecutive|first|last|top|full)\s+)?([a-zA-Z]+)", after)
+    if re.match(r"(?:\s*-\s*|\s+)(?:more|other|additional|further|extra)\b", after):
+        return ("part", 0)  # "two other victims" counts part of a whole
+    following = re.match(
+        r"(?:\s*-\s*|\s+)(?:(?:new|total|straight|consecutive|first|last|top|full)\s+)?([a-zA-Z]+)", after
+    )
     if not following:
         return None
     word = following.group(1).lower()
@@ -418,7 +420,7 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return "mph", following.end() + len(" per hour")
     unit = stem(word)
     for duration, _ in _DURATION_HOURS.items():
-        if unit.startswith(duration) and not re.match(r"-year-old|\s+years?\s+old", after):
+        if unit.startswith(duration) and not re.match(r"\s*-\s*years?\s*-\s*old|\s+years?\s+old", after):
             return f"duration:{duration}", following.end()
     return unit, following.end()
 
