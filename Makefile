@@ -37,7 +37,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/mypy src
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,neural]'
 	touch $@
 
 bench: $(VENV)/.installed-bench
@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/cluster.py
+	$(BIN)/python bench/crosscheck.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1125,7 +1125,9 @@ def recall_cells(chosen: Sequence[Perturbation]) -> list[str]:
     ]
 
 
-def false_conflicts(setups: Sequence[StorySetup], methods: Sequence[Method], runs: dict[str, dict[str, Run]]) -> None:
+def false_conflicts(
+    corpus: Corpus, setups: Sequence[StorySetup], methods: Sequence[Method], runs: dict[str, dict[str, Run]]
+) -> None:
     """Print the conflicts newsweave reports on the unperturbed stories, and the seed story's verbatim."""
     header = ["method", "stories", "conflicts", "per story", "stories with any", *KINDS, "goal <= 0.1 per story"]
     rows = []
@@ -1155,7 +1157,7 @@ def false_conflicts(setups: Sequence[StorySetup], methods: Sequence[Method], run
     print("\n### Conflicts on the unperturbed stories\n")
     print(table(header, rows))
     print("\nNo perturbation here: each conflict is either a real disagreement between two documents or a false alarm.")
-    hand_labels(setups, methods, runs)
+    hand_labels(corpus, setups, methods, runs)
     for method in methods:
         for setup in setups:
             if setup.gold is not None:
@@ -1191,10 +1193,12 @@ def false_conflicts(setups: Sequence[StorySetup], methods: Sequence[Method], run
 LABELS = Path(__file__).resolve().parent / "data" / "crosscheck_conflict_labels.jsonl"
 
 
-def hand_labels(setups: Sequence[StorySetup], methods: Sequence[Method], runs: dict[str, dict[str, Run]]) -> None:
+def hand_labels(
+    corpus: Corpus, setups: Sequence[StorySetup], methods: Sequence[Method], runs: dict[str, dict[str, Run]]
+) -> None:
     """Print how many of the ECB+ conflicts a person judged real disagreements (bench/data, labelled by hand).
 
-    A conflict is matched to a label by its two (document, sentence) places and its kind, in either order. The
+    A conflict is matched to a label by its two (document, corpus sentence) places and its kind, in either order. The
     seed story has no conflict to label; a conflict no label covers is counted as 'unlabelled'.
     """
     if not LABELS.exists():
@@ -1213,8 +1217,11 @@ def hand_labels(setups: Sequence[StorySetup], methods: Sequence[Method], runs: d
         for setup in setups:
             for fact in runs[method.name][setup.story.id].result.facts:
                 for c in fact.conflicts:
-                    key = (c.a.article_id, c.a.sentence_index, c.b.article_id, c.b.sentence_index, c.kind)
-                    other = (c.b.article_id, c.b.sentence_index, c.a.article_id, c.a.sentence_index, c.kind)
+                    if setup.gold is None:
+                        found["unlabelled"] += 1
+                        continue
+                    a, b = statement_key(corpus, c.a), statement_key(corpus, c.b)
+                    key, other = (*a, *b, c.kind), (*b, *a, c.kind)
                     found[labels.get(key) or labels.get(other) or "unlabelled"] += 1
         judged = found["real"] + found["false"]
         rows.append([
@@ -1358,7 +1365,7 @@ def main() -> None:
     setups = [story_setup(corpus, stories[event], golds[event], pools) for event in events]
     setups.append(story_setup(corpus, seeds, None, pools))
     found = perturbations(corpus, setups, methods, runs, args.seed)
-    false_conflicts(setups, methods, runs)
+    false_conflicts(corpus, setups, methods, runs)
     goal_lines(found, setups, runs)
 
     speed(corpus, events, methods)
