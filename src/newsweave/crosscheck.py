@@ -55,8 +55,6 @@ class CrossCheckConfig:
     # Aligned statements are checked for a conflict only when at least this similar (TF-IDF, whatever
     # the method): a conflict is a disagreement about one fact, not two facts that share a few words.
     conflict_similarity: float = 0.35
-    # Which aligned pairs are checked: only direct links, or any two statements of a fact.
-    conflict_scope: Literal["links", "fact"] = "links"
     # Names and negations differ between good paraphrases more than numbers do ("Beijing" / "the
     # Chinese capital", "no one was hurt" / "nobody was injured"), so they need closer statements.
     name_conflict_similarity: float = 0.5
@@ -272,8 +270,7 @@ def _fact(
         for j in group[x + 1 :]:
             a, b = claims[i], claims[j]
             score = similarity.get(i, j)
-            linked = (min(i, j), max(i, j)) in links or config.conflict_scope == "fact"
-            if not linked or score < config.conflict_similarity:
+            if (min(i, j), max(i, j)) not in links or score < config.conflict_similarity:
                 continue  # a conflict is between two statements of one fact, not two that share a fact's neighbour
             if source_of[a.statement.article_id] == source_of[b.statement.article_id]:
                 continue
