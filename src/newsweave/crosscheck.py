@@ -3,8 +3,9 @@
 1. Every article's statements (``statements.statements``) are compared with TF-IDF cosine over word
    stems (scikit-learn), fitted on the story itself so that what every article repeats weighs little.
 2. Alignment: a statement is linked to its best match in each other article when the match is
-   mutual and similar enough; linked statements form a fact (connected components). Mutual best
-   matches keep one long article from pulling every sentence of another into one fact.
+   mutual and similar enough; links are joined into facts strongest first, and a fact takes two
+   statements of one article only when they restate each other, so weak chains of links cannot
+   gather an article's different facts into one.
 3. Each fact's statements are grouped into independent sources: an article and its folded copies,
    articles of the same outlet, and articles whose texts are near copies count once.
 4. Aligned statements of different sources are checked for disagreement: quantities of the same
@@ -27,7 +28,16 @@ from typing import Any, Literal
 
 from newsweave.dedupe import DedupeConfig, overlap, shingles
 from newsweave.records import Article, Conflict, ConflictKind, CrossCheck, Fact, Span, Statement, Story
-from newsweave.statements import Claim, claim, polar_pairs, same_amount, source_key, statements, stem
+from newsweave.statements import (
+    Claim,
+    claim,
+    function_stems,
+    polar_pairs,
+    same_amount,
+    source_key,
+    statements,
+    stem,
+)
 
 Method = Literal["lexical", "neural"]
 
@@ -187,7 +197,7 @@ def align(
         mutual = best.get((j, article_of[i]), (0.0, -1))[1] == i
         if mutual or value >= strong:
             links.add((min(i, j), max(i, j)))
-    parent = list(range(len(article_of)))
+    sets = _UnionFind(len(article_of))
     members: list[dict[int, list[int]]] = [{article_of[i]: [i]} for i in range(len(article_of))]
 
     def restated(a: int, b: int) -> bool:
@@ -197,54 +207,59 @@ def align(
             for article in members[a].keys() & members[b].keys()
         )
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     # Strongest links first; a fact takes two statements of one article only when they restate each
     # other, so a chain of weak links through several articles cannot gather an article's different
     # facts into one.
     for i, j in sorted(links, key=lambda pair: (-similarity.get(*pair), pair)):
-        a, b = find(i), find(j)
+        a, b = sets.find(i), sets.find(j)
         if a == b or not restated(a, b):
             continue
-        keep, gone = min(a, b), max(a, b)
-        parent[gone] = keep
+        keep, gone = sets.union(a, b)
         for article, statements_there in members[gone].items():
             members[keep].setdefault(article, []).extend(statements_there)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(article_of)):
-        groups[find(i)].append(i)
-    return sorted(groups.values()), links
+    return sets.groups(), links
 
 
 def sources(articles: Sequence[Article], config: CrossCheckConfig = CrossCheckConfig()) -> dict[str, int]:
     """Map each article id to its source: articles sharing an outlet or a text (wire copies) share one."""
-    parent = list(range(len(articles)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        a, b = find(i), find(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-
+    sets = _UnionFind(len(articles))
     first_with: dict[str, int] = {}
     for index, article in enumerate(articles):
         for outlet in article.outlets:
-            union(index, first_with.setdefault(outlet, index))
+            sets.union(index, first_with.setdefault(outlet, index))
     grams = [shingles(article.text, DedupeConfig().shingle_words) for article in articles]
     for i in range(len(articles)):
         for j in range(i + 1, len(articles)):
-            if find(i) != find(j) and grams[i] and grams[j] and overlap(grams[i], grams[j]) >= config.copy_overlap:
-                union(i, j)
-    return {article.id: find(index) for index, article in enumerate(articles)}
+            if sets.find(i) == sets.find(j) or not (grams[i] and grams[j]):
+                continue
+            if overlap(grams[i], grams[j]) >= config.copy_overlap:
+                sets.union(i, j)
+    return {article.id: sets.find(index) for index, article in enumerate(articles)}
+
+
+class _UnionFind:
+    """Disjoint sets of ``0 .. size-1``; a set is named by its smallest member, so results never depend on order."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> tuple[int, int]:
+        """Join the sets of ``i`` and ``j``; return (kept root, absorbed root)."""
+        keep, gone = sorted((self.find(i), self.find(j)))
+        self.parent[gone] = keep
+        return keep, gone
+
+    def groups(self) -> list[list[int]]:
+        found: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            found[self.find(i)].append(i)
+        return sorted(found.values())
 
 
 # ---------------------------------------------------------------------------------------- facts
@@ -266,20 +281,20 @@ def _fact(
         seen = by_source.setdefault(source_of[article.id], [])
         seen.extend(o for o in article.outlets if o not in seen)
     conflicts: list[Conflict] = []
-    for x, i in enumerate(group):
-        for j in group[x + 1 :]:
-            a, b = claims[i], claims[j]
-            score = similarity.get(i, j)
-            if (min(i, j), max(i, j)) not in links or score < config.conflict_similarity:
-                continue  # a conflict is between two statements of one fact, not two that share a fact's neighbour
-            if source_of[a.statement.article_id] == source_of[b.statement.article_id]:
-                continue
-            conflicts.extend(
-                _conflict(kind, a, b, spans, article_of)
-                for kind, spans in disagreements(a, b)
-                if _close_enough(kind, a, b, score, config)
-                and (kind == "negation" or _same_role(a, b, spans, score, config))
-            )
+    inside = set(group)
+    # Only directly linked statements: a conflict is between two statements of one fact, not two that
+    # share a fact's neighbour.
+    for i, j in sorted(link for link in links if link[0] in inside and link[1] in inside):
+        a, b = claims[i], claims[j]
+        score = similarity.get(i, j)
+        if score < config.conflict_similarity or source_of[a.statement.article_id] == source_of[b.statement.article_id]:
+            continue
+        conflicts.extend(
+            _conflict(kind, a, b, spans, article_of)
+            for kind, spans in disagreements(a, b)
+            if _close_enough(kind, a, b, score, config)
+            and (kind == "negation" or _same_role(a, b, spans, score, config))
+        )
     conflicts = _distinct(conflicts)
     outlets = tuple(dict.fromkeys(o for group_outlets in by_source.values() for o in group_outlets))
     status: Literal["corroborated", "unique", "conflicting"]
@@ -332,17 +347,9 @@ def _around(claim_: Claim, start: int, end: int, reach: int = 4) -> set[str]:
     before = [w for w, s, e in claim_.words if e <= start]
     after = [w for w, s, e in claim_.words if s >= end]
     near = before[-reach:] + after[:reach]
-    calendar = _calendar()
-    return {w for w in near if w.isalpha() and len(w) > 2 and w not in _FUNCTION and w not in calendar}
+    calendar, function = _calendar(), function_stems()
+    return {w for w in near if w.isalpha() and len(w) > 2 and w not in function and w not in calendar}
 
-
-_FUNCTION = frozenset(
-    """
-    the and but for with from into onto about than that this these those its are was were been being has have had
-    does did will would can could may might must shall should his her their our your who whom whose which what when
-    where while also not say tell said told per more most over such only after before into they them she him
-    """.split()
-)
 
 
 def _fact_id(members: Sequence[Statement]) -> str:
@@ -367,7 +374,7 @@ def _distinct(conflicts: Sequence[Conflict]) -> list[Conflict]:
 
 
 def _conflict(
-    kind: ConflictKind, a: Claim, b: Claim, spans: tuple[tuple[int, int], tuple[int, int]], articles: dict[str, Any]
+    kind: ConflictKind, a: Claim, b: Claim, spans: tuple[tuple[int, int], tuple[int, int]], articles: dict[str, Article]
 ) -> Conflict:
     (a_start, a_end), (b_start, b_end) = spans
     sa, sb = a.statement, b.statement

@@ -516,6 +516,12 @@ def _negations(words: Sequence[tuple[str, int, int]]) -> Iterator[Negation]:
 
 
 @functools.cache
+def function_stems() -> frozenset[str]:
+    """Stems of the words that carry no content ("the", "said", "would"), as ``Claim.words`` holds them."""
+    return frozenset(stem(word) for word in _STOP)
+
+
+@functools.cache
 def polar_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset[str]]:
     """Stems of words that say opposite things of one fact: the pairs, every word, and the verbs.
 
