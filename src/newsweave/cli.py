@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import re
 import sys
 from collections import Counter
@@ -23,6 +24,7 @@ from newsweave import __version__
 if TYPE_CHECKING:
     from newsweave.pipeline import DigestConfig, IngestReport
     from newsweave.records import Article, Problem
+    from newsweave.summarize import SummaryConfig
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 _EPILOG = """exit codes:
@@ -55,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--neural", action="store_true",
         help="align statements with sentence embeddings (needs `pip install 'newsweave[neural]'`)",
     )  # fmt: skip
+    digest.add_argument(
+        "--words", type=_positive_int, default=120, metavar="N", help="word budget of each summary (default 120)"
+    )
+    digest.add_argument(
+        "--llm-url", metavar="URL",
+        help="write summaries with this OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1); its "
+        "sentences are checked against the facts and unsupported ones dropped. Key: $NEWSWEAVE_LLM_API_KEY",
+    )  # fmt: skip
+    digest.add_argument("--llm-model", default="default", metavar="NAME", help="model name sent to --llm-url")
     _add_store(digest)
     _add_common(digest)
 
@@ -156,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from newsweave.crosscheck import CrossCheckConfig
 
         config = dataclasses.replace(config, crosscheck=CrossCheckConfig(method="neural"))
+    if args.verb == "digest":
+        config = dataclasses.replace(config, summary=_summary_config(args))
     from newsweave.store import StoreError
 
     verbs: dict[str, Callable[[argparse.Namespace, DigestConfig], int]] = {
@@ -183,6 +196,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsweaveError as error:
         _report(f"error: {error}", args.quiet)
         return EXIT_NOTHING
+
+
+def _summary_config(args: argparse.Namespace) -> SummaryConfig:
+    from newsweave.summarize import LLMConfig, SummaryConfig
+
+    llm = None
+    if args.llm_url:
+        llm = LLMConfig(url=args.llm_url, model=args.llm_model, api_key=os.environ.get("NEWSWEAVE_LLM_API_KEY"))
+    return SummaryConfig(words=args.words, llm=llm)
 
 
 def _unused_options(args: argparse.Namespace) -> str | None:

@@ -28,6 +28,8 @@ from newsweave.language import detect_language
 from newsweave.records import Article, Digest, Problem, RawDocument, Story
 from newsweave.segment import segment
 from newsweave.store import Change, Store, StoryRow, open_store, with_copy
+from newsweave.summarize import SummaryConfig, summarize
+from newsweave.summarize.llm import BackendError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class DigestConfig:
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     crosscheck: CrossCheckConfig = field(default_factory=CrossCheckConfig)
+    summary: SummaryConfig = field(default_factory=SummaryConfig)
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
@@ -176,13 +179,35 @@ def digest(
     articles, problems = read_all(paths, config, strict=strict, on_source=on_source) if paths else ([], [])
     articles = [a if a.sentences or not a.text else _finish(a) for a in given] + articles
     articles = fold_copies(articles, config.dedupe)
-    stories = tuple(cross_checked(story, config) for story in group_stories(articles, config.cluster))
+    stories = tuple(digested(story, config) for story in group_stories(articles, config.cluster))
     return Digest(stories=stories, problems=tuple(problems), version=__version__)
 
 
 def cross_checked(story: Story, config: DigestConfig = DigestConfig()) -> Story:
     """The story with its facts: corroborated, unique and conflicting (``crosscheck.crosscheck``)."""
     return dataclasses.replace(story, crosscheck=crosscheck(story, config.crosscheck))
+
+
+def summarized(story: Story, config: DigestConfig = DigestConfig()) -> Story:
+    """The story with its cited summary (``summarize.summarize``), cross-checked first if it was not.
+
+    When the abstractive backend fails, the summary is the extractive one and its ``note`` says why.
+    """
+    if story.crosscheck is None:
+        story = cross_checked(story, config)
+    settings = dataclasses.replace(config.summary, crosscheck=config.crosscheck)
+    try:
+        return dataclasses.replace(story, summary=summarize(story, settings))
+    except BackendError as error:
+        log.warning("story %s: %s; the summary is extractive", story.id, error)
+        fallback = summarize(story, dataclasses.replace(settings, llm=None))
+        note = f"The abstractive backend failed ({error}); this summary is extractive."
+        return dataclasses.replace(story, summary=dataclasses.replace(fallback, note=note))
+
+
+def digested(story: Story, config: DigestConfig = DigestConfig()) -> Story:
+    """The story with everything the digest computes of it: the cross-check, then the summary."""
+    return summarized(cross_checked(story, config), config)
 
 
 def group_stories(articles: Sequence[Article], config: ClusterConfig = ClusterConfig()) -> tuple[Story, ...]:
@@ -464,7 +489,7 @@ def stored_story(store: str | Path | Store, story_id: str) -> Story:
 def stored_digest(
     store: str | Path | Store, story_ids: Sequence[str] | None = None, config: DigestConfig = DigestConfig()
 ) -> Digest:
-    """The digest of stored stories, cross-checked: the given ids, or every story (earliest first)."""
+    """The digest of stored stories, cross-checked and summarised: the given ids, or every story (earliest first)."""
     db = store if isinstance(store, Store) else open_store(store, readonly=True)
     try:
         with db.snapshot():
@@ -474,7 +499,7 @@ def stored_digest(
         if db is not store:
             db.close()
     ordered = found if story_ids is not None else sorted(found, key=_story_order)
-    return Digest(stories=tuple(cross_checked(story, config) for story in ordered), version=__version__)
+    return Digest(stories=tuple(digested(story, config) for story in ordered), version=__version__)
 
 
 def assign_stories(

@@ -206,6 +206,77 @@ class CrossCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Citation:
+    """An outlet that supports a summary sentence, and the statement of its article that does.
+
+    ``number`` is the outlet's place in the summary's numbered source list (from 1); ``evidence`` is
+    the supporting statement's span in that outlet's article; ``fact`` the id of the fact they share
+    (``None`` when the outlet's own article holds the sentence).
+    """
+
+    outlet: str
+    number: int
+    evidence: Span
+    fact: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One sentence of a story's summary and the outlets that support it.
+
+    ``source`` is the article sentence it was taken from (``None`` for a sentence an abstractive
+    backend wrote); ``text`` may differ from it where the summariser repaired an opening ("But ...").
+    """
+
+    text: str
+    citations: tuple[Citation, ...]
+    source: Span | None = None
+    sentence_index: int | None = None
+    facts: tuple[str, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(citation.outlet for citation in self.citations)
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySource:
+    """One entry of a summary's numbered source list: an outlet and its articles in the story."""
+
+    number: int
+    outlet: str
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A sentence a summariser proposed and newsweave left out, and why (no outlet supports it, ...)."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A story's summary: sentences in reading order, each citing the outlets that support it.
+
+    ``words`` is the budget it was written to; ``dropped`` lists what an abstractive backend proposed
+    that its sources do not support.
+    """
+
+    sentences: tuple[SummarySentence, ...]
+    sources: tuple[SummarySource, ...]
+    words: int
+    method: str = "extractive"
+    dropped: tuple[Dropped, ...] = ()
+    note: str | None = None  # why the method differs from the one asked for (a backend that failed)
+
+    @property
+    def text(self) -> str:
+        return " ".join(sentence.text for sentence in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """One real-world event and the articles that report it; later stages attach their results."""
 
@@ -213,6 +284,7 @@ class Story:
     title: str | None
     articles: tuple[Article, ...]
     crosscheck: CrossCheck | None = None
+    summary: Summary | None = None
 
     @property
     def outlets(self) -> tuple[str, ...]:

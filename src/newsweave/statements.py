@@ -515,6 +515,11 @@ def _negations(words: Sequence[tuple[str, int, int]]) -> Iterator[Negation]:
             break
 
 
+def word_stems(text: str) -> tuple[str, ...]:
+    """The stem of every word of ``text``, in order, function words included."""
+    return tuple(stem(match.group()) for match in _WORD.finditer(_SPLIT_NOT.sub(lambda m: f"n{m.group(1)}t  ", text)))
+
+
 @functools.cache
 def function_stems() -> frozenset[str]:
     """Stems of the words that carry no content ("the", "said", "would"), as ``Claim.words`` holds them."""

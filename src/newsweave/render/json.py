@@ -15,11 +15,13 @@ from typing import Any, cast
 from newsweave.errors import FormatError
 from newsweave.records import (
     Article,
+    Citation,
     Conflict,
     ConflictKind,
     Copy,
     CrossCheck,
     Digest,
+    Dropped,
     Fact,
     FactStatus,
     Origin,
@@ -28,6 +30,9 @@ from newsweave.records import (
     Span,
     Statement,
     Story,
+    Summary,
+    SummarySentence,
+    SummarySource,
 )
 
 SCHEMA = "newsweave.digest/1"
@@ -74,8 +79,39 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "id": story.id,
         "title": story.title,
         "outlets": list(story.outlets),
+        "summary": summary_to_dict(story.summary) if story.summary else None,
         "crosscheck": crosscheck_to_dict(story.crosscheck, story.articles) if story.crosscheck else None,
         "articles": [article_to_dict(article) for article in story.articles],
+    }
+
+
+def summary_to_dict(summary: Summary) -> dict[str, Any]:
+    """Return the JSON object of a story's summary: its text, sentences with citations, numbered sources.
+
+    Each citation holds the outlet, its number in ``sources``, the supporting span
+    ``[article_id, start, end]`` and the fact the outlet shares with the sentence (null: the
+    outlet's own article holds the sentence).
+    """
+    return {
+        "method": summary.method,
+        "words": summary.words,
+        "text": summary.text,
+        "sentences": [
+            {
+                "text": sentence.text,
+                "source": _span(sentence.source) if sentence.source else None,
+                "sentence": sentence.sentence_index,
+                "facts": list(sentence.facts),
+                "citations": [
+                    {"number": c.number, "outlet": c.outlet, "evidence": _span(c.evidence), "fact": c.fact}
+                    for c in sentence.citations
+                ],
+            }
+            for sentence in summary.sentences
+        ],
+        "sources": [{"number": s.number, "outlet": s.outlet, "articles": list(s.articles)} for s in summary.sources],
+        "dropped": [{"text": d.text, "reason": d.reason} for d in summary.dropped],
+        "note": summary.note,
     }
 
 
@@ -187,13 +223,58 @@ def _problem(obj: Mapping[str, Any]) -> Problem:
 def story_from_dict(data: object) -> Story:
     """Return the story of a JSON object made by ``story_to_dict``."""
     obj = _object(data, "story")
-    check = obj.get("crosscheck")
+    check, summary = obj.get("crosscheck"), obj.get("summary")
     return Story(
         id=_text(obj, "id"),
         title=_optional_text(obj, "title"),
         articles=tuple(article_from_dict(item) for item in _list(obj, "articles")),
         crosscheck=_crosscheck(_object(check, "crosscheck")) if check is not None else None,
+        summary=_summary(_object(summary, "summary")) if summary is not None else None,
     )
+
+
+def _summary(obj: Mapping[str, Any]) -> Summary:
+    words = obj.get("words")
+    if not isinstance(words, int):
+        raise FormatError("summary 'words' must be an integer")
+    return Summary(
+        sentences=tuple(_summary_sentence(_object(item, "summary sentence")) for item in _list(obj, "sentences")),
+        sources=tuple(_summary_source(_object(item, "summary source")) for item in _list(obj, "sources")),
+        words=words,
+        method=_text(obj, "method"),
+        dropped=tuple(
+            Dropped(_text(d, "text"), _text(d, "reason"))
+            for d in (_object(item, "dropped sentence") for item in _list(obj, "dropped"))
+        ),
+        note=_optional_text(obj, "note"),
+    )
+
+
+def _summary_sentence(obj: Mapping[str, Any]) -> SummarySentence:
+    index, source = obj.get("sentence"), obj.get("source")
+    if index is not None and not isinstance(index, int):
+        raise FormatError("summary sentence 'sentence' must be an integer or null")
+    citations = []
+    for item in _list(obj, "citations"):
+        c = _object(item, "citation")
+        number = c.get("number")
+        if not isinstance(number, int):
+            raise FormatError("citation 'number' must be an integer")
+        citations.append(Citation(_text(c, "outlet"), number, _span_of(c.get("evidence")), _optional_text(c, "fact")))
+    return SummarySentence(
+        text=_text(obj, "text"),
+        citations=tuple(citations),
+        source=_span_of(source) if source is not None else None,
+        sentence_index=index,
+        facts=tuple(_strings(obj, "facts")),
+    )
+
+
+def _summary_source(obj: Mapping[str, Any]) -> SummarySource:
+    number = obj.get("number")
+    if not isinstance(number, int):
+        raise FormatError("summary source 'number' must be an integer")
+    return SummarySource(number, _text(obj, "outlet"), tuple(_strings(obj, "articles")))
 
 
 _STATUSES: dict[str, FactStatus] = {"corroborated": "corroborated", "unique": "unique", "conflicting": "conflicting"}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from newsweave.dates import comparable
-from newsweave.records import Article, CrossCheck, Digest, Fact, Problem, Statement, Story
+from newsweave.records import Article, CrossCheck, Digest, Fact, Problem, Statement, Story, Summary
 
 # What would turn hostile article text into markup: inline HTML and autolinks (<), links and images
 # ("](" and "!["), code spans, emphasis. An underscore inside a word is not emphasis in CommonMark.
@@ -52,10 +52,41 @@ def render_story(story: Story) -> str:
     if dates:
         coverage += f" · first dated {_date(min(dates, key=comparable))}"
     lines = [f"# {escape(story.title or 'Untitled story')}", "", f"_{coverage}_", ""]
+    if story.summary is not None:
+        lines += render_summary(story.summary, story.crosscheck)
     lines += _sources(story.articles)
     if story.crosscheck is not None:
         lines += render_crosscheck(story.crosscheck, story.articles)
     return "\n".join(lines + _texts(story.articles)) + "\n"
+
+
+def render_summary(summary: Summary, check: CrossCheck | None = None) -> list[str]:
+    """Lines of a story's summary: sentences with their citations [1][2], then the numbered outlets.
+
+    The numbers are the summary's own (outlets in the order first cited), not the article list's.
+    """
+    lines = ["## Summary", ""]
+    if not summary.sentences:
+        lines += ["_No sentence of these articles could stand alone as a summary._", ""]
+    else:
+        text = " ".join(
+            escape(s.text) + "".join(f"[{c.number}]" for c in s.citations) for s in summary.sentences
+        )
+        lines += [text, ""]
+        lines += [f"{source.number}. {escape(source.outlet)}" for source in summary.sources]
+        lines.append("")
+    if summary.note:
+        lines += [f"_{escape(summary.note)}_", ""]
+    conflicts = sum(len(f.conflicts) for f in check.having("conflicting")) if check else 0
+    if conflicts:
+        lines += [f"_Outlets disagree on {conflicts} point{'s' if conflicts != 1 else ''}; the summary takes "
+                  "no side (see “Where the outlets disagree”)._", ""]  # fmt: skip
+    if summary.dropped:
+        lines += [f"_{len(summary.dropped)} sentence{'s' if len(summary.dropped) != 1 else ''} of the "
+                  f"{escape(summary.method)} summary left out, unsupported:_", ""]  # fmt: skip
+        lines += [f"- {escape(d.text)} — {escape(d.reason)}" for d in summary.dropped]
+        lines.append("")
+    return lines
 
 
 _LABEL = {"corroborated": "✔ corroborated", "unique": "• unique", "conflicting": "✖ conflicting"}
