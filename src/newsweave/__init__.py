@@ -32,6 +32,14 @@ _EXPORTS = {
     "ClusterConfig": "newsweave.cluster",
     "CrossCheckConfig": "newsweave.crosscheck",
     "cross_checked": "newsweave.pipeline",
+    "summarized": "newsweave.pipeline",
+    "SummaryConfig": "newsweave.summarize",
+    "LLMConfig": "newsweave.summarize",
+    "Summary": "newsweave.records",
+    "SummarySentence": "newsweave.records",
+    "SummarySource": "newsweave.records",
+    "Citation": "newsweave.records",
+    "Dropped": "newsweave.records",
     "CrossCheck": "newsweave.records",
     "Fact": "newsweave.records",
     "Statement": "newsweave.records",
@@ -56,6 +64,7 @@ _EXPORTS = {
 }
 __all__ = [
     "Article",
+    "Citation",
     "CleanConfig",
     "ClusterConfig",
     "Conflict",
@@ -63,11 +72,13 @@ __all__ = [
     "CrossCheckConfig",
     "Digest",
     "DigestConfig",
+    "Dropped",
     "Fact",
     "FormatError",
     "IngestConfig",
     "IngestReport",
     "InputError",
+    "LLMConfig",
     "NewsweaveError",
     "Problem",
     "Sentence",
@@ -77,6 +88,10 @@ __all__ = [
     "StoreError",
     "Story",
     "StreamClusterer",
+    "Summary",
+    "SummaryConfig",
+    "SummarySentence",
+    "SummarySource",
     "assign_stories",
     "cluster_batch",
     "cluster_stream",
@@ -91,6 +106,7 @@ __all__ = [
     "stored_digest",
     "stored_story",
     "stories",
+    "summarized",
     "to_json",
     "to_markdown",
 ]
@@ -114,23 +130,30 @@ if TYPE_CHECKING:
         stored_digest,
         stored_story,
         stories,
+        summarized,
     )
     from newsweave.records import (
         Article,
+        Citation,
         Conflict,
         CrossCheck,
         Digest,
+        Dropped,
         Fact,
         Problem,
         Sentence,
         Span,
         Statement,
         Story,
+        Summary,
+        SummarySentence,
+        SummarySource,
     )
     from newsweave.render.json import dumps as to_json
     from newsweave.render.json import loads as from_json
     from newsweave.render.markdown import render as to_markdown
     from newsweave.store import Store, StoreError, open_store
+    from newsweave.summarize import LLMConfig, SummaryConfig
 
 
 def __getattr__(name: str) -> Any:

@@ -25,8 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array, hstack
 
 from newsweave.records import Article, CrossCheck, Fact, Sentence, Statement
 from newsweave.statements import function_stems, word_stems
@@ -161,6 +159,8 @@ def select(
     seconds: float,
 ) -> list[Candidate]:
     """The candidates that together cover the most concept weight in at most ``budget`` words."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # scipy loads only when a summary is made
+    from scipy.sparse import csr_array, hstack
     fitting = [c for c in pool if c.words <= budget]
     covers = [sorted((k for k in sentence_concepts(c, facts_of) if k in weights), key=repr) for c in fitting]
     holders: dict[object, list[int]] = defaultdict(list)
@@ -195,7 +195,8 @@ def select(
         )
     ]  # fmt: skip
     if m:
-        constraints.append(LinearConstraint(_hstack(-occurs, _identity(m)), -np.inf, 0.0))
+        identity = csr_array((np.ones(m), (np.arange(m), np.arange(m))), shape=(m, m))
+        constraints.append(LinearConstraint(csr_array(hstack([-occurs, identity], format="csr")), -np.inf, 0.0))
     # Sentences are chosen or not; a concept's "covered" can stay continuous, the optimum sets it to 0 or 1.
     # Presolve stays off: HiGHS 1.12 prints a debug line to stdout when it repairs a presolved solution.
     result = milp(
@@ -230,14 +231,6 @@ def _greedy(
         chosen.append(best)
         covered.update(covers[best])
         left -= fitting[best].words
-
-
-def _identity(size: int) -> csr_array:
-    return csr_array((np.ones(size), (np.arange(size), np.arange(size))), shape=(size, size))
-
-
-def _hstack(left: csr_array, right: csr_array) -> csr_array:
-    return csr_array(hstack([left, right], format="csr"))
 
 
 def disputed(articles: Sequence[Article], crosscheck: CrossCheck) -> frozenset[tuple[str, int]]:
