@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/cluster.py
 	$(BIN)/python bench/crosscheck.py
+	$(BIN)/python bench/summarize.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
