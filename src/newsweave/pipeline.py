@@ -44,6 +44,9 @@ class DigestConfig:
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     crosscheck: CrossCheckConfig = field(default_factory=CrossCheckConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    # Entities, quotes and the timeline need spaCy and its English model (extra ``newsweave[nlp]``);
+    # without them the digest leaves those sections out and says why.
+    people: bool = True
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
@@ -205,9 +208,36 @@ def summarized(story: Story, config: DigestConfig = DigestConfig()) -> Story:
         return dataclasses.replace(story, summary=dataclasses.replace(fallback, note=note))
 
 
+def described(story: Story) -> Story:
+    """The story with its entities, quotes and timeline (``entities``, ``quotes``, ``timeline``).
+
+    Raises ``nlp.ModelMissingError`` when spaCy or its English model is not installed. Articles in
+    another language than English are not parsed: these stages read English only.
+    """
+    from newsweave.entities import entities
+    from newsweave.nlp import parse
+    from newsweave.quotes import quotes
+    from newsweave.timeline import timeline
+
+    english = [article.language in (None, "en") for article in story.articles]
+    parsed = iter(parse([a.text for a, ok in zip(story.articles, english, strict=True) if ok]))
+    docs = [next(parsed) if ok else parse([""])[0] for ok in english]
+    found = entities(story, docs)
+    return dataclasses.replace(story, entities=found, quotes=quotes(story, docs, found), timeline=timeline(story, docs))
+
+
 def digested(story: Story, config: DigestConfig = DigestConfig()) -> Story:
-    """The story with everything the digest computes of it: the cross-check, then the summary."""
-    return summarized(cross_checked(story, config), config)
+    """The story with everything the digest computes of it: cross-check, summary, entities, quotes, timeline."""
+    story = summarized(cross_checked(story, config), config)
+    if not config.people:
+        return story
+    from newsweave.nlp import ModelMissingError
+
+    try:
+        return described(story)
+    except ModelMissingError as error:
+        log.warning("%s; the digest has no entities, quotes or timeline", error)
+        return story
 
 
 def group_stories(articles: Sequence[Article], config: ClusterConfig = ClusterConfig()) -> tuple[Story, ...]:

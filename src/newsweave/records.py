@@ -276,6 +276,71 @@ class Summary:
         return " ".join(sentence.text for sentence in self.sentences)
 
 
+EntityType = Literal["PERSON", "ORG", "PLACE", "EVENT"]
+Granularity = Literal["day", "month", "season", "year", "range"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place an entity is named: the words as written, at ``span`` in an article."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, organisation, place or event of a story, with every way its articles name it.
+
+    ``name`` is the canonical name; ``variants`` the distinct spellings seen ("Kim Jong-un", "Mr Kim");
+    ``salience`` is 1 for the story's most prominent entity and smaller for the others.
+    """
+
+    id: str
+    name: str
+    type: EntityType
+    mentions: tuple[Mention, ...]
+    variants: tuple[str, ...]
+    outlets: tuple[str, ...]
+    salience: float
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Words an article puts in someone's mouth, with the speaker, and every outlet that reports them.
+
+    ``spans`` holds each report of the quote (the words inside the quotation marks); ``text`` is the
+    first report's words. ``speaker`` is the canonical name, ``speaker_entity`` its entity id when
+    the speaker is a named entity of the story; ``speaker_span`` where the first report names them.
+    """
+
+    id: str
+    text: str
+    spans: tuple[Span, ...]
+    outlets: tuple[str, ...]
+    speaker: str | None
+    speaker_entity: str | None = None
+    speaker_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A dated event of the story: when, what happened (the statement that says so), and who reports it.
+
+    ``start``/``end`` are ISO dates (the same for a day); ``granularity`` says how precise they are.
+    ``inferred`` is true when the date rests on a publication date guessed from the story's other articles.
+    """
+
+    start: str
+    end: str
+    granularity: Granularity
+    expression: str
+    statement: str
+    spans: tuple[Span, ...]
+    outlets: tuple[str, ...]
+    inferred: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Story:
     """One real-world event and the articles that report it; later stages attach their results."""
@@ -285,6 +350,9 @@ class Story:
     articles: tuple[Article, ...]
     crosscheck: CrossCheck | None = None
     summary: Summary | None = None
+    entities: tuple[Entity, ...] | None = None
+    quotes: tuple[Quote, ...] | None = None
+    timeline: tuple[TimelineEntry, ...] | None = None
 
     @property
     def outlets(self) -> tuple[str, ...]:

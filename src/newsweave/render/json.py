@@ -8,9 +8,9 @@ when unknown) and appear in a fixed order, so the same digest always serialises 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from newsweave.errors import FormatError
 from newsweave.records import (
@@ -22,10 +22,15 @@ from newsweave.records import (
     CrossCheck,
     Digest,
     Dropped,
+    Entity,
+    EntityType,
     Fact,
     FactStatus,
+    Granularity,
+    Mention,
     Origin,
     Problem,
+    Quote,
     Sentence,
     Span,
     Statement,
@@ -33,9 +38,11 @@ from newsweave.records import (
     Summary,
     SummarySentence,
     SummarySource,
+    TimelineEntry,
 )
 
 SCHEMA = "newsweave.digest/1"
+T = TypeVar("T")
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:
@@ -81,7 +88,50 @@ def story_to_dict(story: Story) -> dict[str, Any]:
         "outlets": list(story.outlets),
         "summary": summary_to_dict(story.summary) if story.summary else None,
         "crosscheck": crosscheck_to_dict(story.crosscheck, story.articles) if story.crosscheck else None,
+        "entities": [entity_to_dict(e) for e in story.entities] if story.entities is not None else None,
+        "quotes": [quote_to_dict(q) for q in story.quotes] if story.quotes is not None else None,
+        "timeline": [timeline_entry_to_dict(t) for t in story.timeline] if story.timeline is not None else None,
         "articles": [article_to_dict(article) for article in story.articles],
+    }
+
+
+def entity_to_dict(entity: Entity) -> dict[str, Any]:
+    """Return the JSON object of an entity; each mention is ``[article_id, start, end, text]``."""
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "salience": entity.salience,
+        "variants": list(entity.variants),
+        "outlets": list(entity.outlets),
+        "mentions": [[m.span.article_id, m.span.start, m.span.end, m.text] for m in entity.mentions],
+    }
+
+
+def quote_to_dict(quote: Quote) -> dict[str, Any]:
+    """Return the JSON object of a quote: its words, speaker, and each report's span and outlet."""
+    return {
+        "id": quote.id,
+        "text": quote.text,
+        "speaker": quote.speaker,
+        "speaker_entity": quote.speaker_entity,
+        "speaker_span": _span(quote.speaker_span) if quote.speaker_span else None,
+        "outlets": list(quote.outlets),
+        "spans": [_span(span) for span in quote.spans],
+    }
+
+
+def timeline_entry_to_dict(entry: TimelineEntry) -> dict[str, Any]:
+    """Return the JSON object of a timeline entry (``start``/``end`` ISO dates)."""
+    return {
+        "start": entry.start,
+        "end": entry.end,
+        "granularity": entry.granularity,
+        "expression": entry.expression,
+        "statement": entry.statement,
+        "outlets": list(entry.outlets),
+        "spans": [_span(span) for span in entry.spans],
+        "inferred": entry.inferred,
     }
 
 
@@ -230,7 +280,59 @@ def story_from_dict(data: object) -> Story:
         articles=tuple(article_from_dict(item) for item in _list(obj, "articles")),
         crosscheck=_crosscheck(_object(check, "crosscheck")) if check is not None else None,
         summary=_summary(_object(summary, "summary")) if summary is not None else None,
+        entities=_optional_list(obj, "entities", _entity),
+        quotes=_optional_list(obj, "quotes", _quote),
+        timeline=_optional_list(obj, "timeline", _timeline_entry),
     )
+
+
+def _optional_list(obj: Mapping[str, Any], key: str, read: Callable[[Mapping[str, Any]], T]) -> tuple[T, ...] | None:
+    if obj.get(key) is None:
+        return None
+    return tuple(read(_object(item, key)) for item in _list(obj, key))
+
+
+_ENTITY_TYPES: dict[str, EntityType] = {"PERSON": "PERSON", "ORG": "ORG", "PLACE": "PLACE", "EVENT": "EVENT"}
+_GRANULARITIES: dict[str, Granularity] = {
+    "day": "day", "month": "month", "season": "season", "year": "year", "range": "range",
+}  # fmt: skip
+
+
+def _entity(obj: Mapping[str, Any]) -> Entity:
+    kind = _ENTITY_TYPES.get(str(obj.get("type")))
+    salience = obj.get("salience")
+    if kind is None or not isinstance(salience, int | float):
+        raise FormatError("an entity needs a type (PERSON, ORG, PLACE, EVENT) and a numeric salience")
+    mentions = []
+    for item in _list(obj, "mentions"):
+        if not (isinstance(item, list) and len(item) == 4 and isinstance(item[3], str)):
+            raise FormatError("an entity mention must be [article_id, start, end, text]")
+        mentions.append(Mention(_span_of(item[:3]), item[3]))
+    return Entity(
+        id=_text(obj, "id"), name=_text(obj, "name"), type=kind, mentions=tuple(mentions),
+        variants=tuple(_strings(obj, "variants")), outlets=tuple(_strings(obj, "outlets")), salience=float(salience),
+    )  # fmt: skip
+
+
+def _quote(obj: Mapping[str, Any]) -> Quote:
+    where = obj.get("speaker_span")
+    return Quote(
+        id=_text(obj, "id"), text=_text(obj, "text"), spans=tuple(_span_of(s) for s in _list(obj, "spans")),
+        outlets=tuple(_strings(obj, "outlets")), speaker=_optional_text(obj, "speaker"),
+        speaker_entity=_optional_text(obj, "speaker_entity"),
+        speaker_span=_span_of(where) if where is not None else None,
+    )  # fmt: skip
+
+
+def _timeline_entry(obj: Mapping[str, Any]) -> TimelineEntry:
+    granularity = _GRANULARITIES.get(str(obj.get("granularity")))
+    if granularity is None:
+        raise FormatError("a timeline entry's granularity must be day, month, season, year or range")
+    return TimelineEntry(
+        start=_text(obj, "start"), end=_text(obj, "end"), granularity=granularity, expression=_text(obj, "expression"),
+        statement=_text(obj, "statement"), spans=tuple(_span_of(s) for s in _list(obj, "spans")),
+        outlets=tuple(_strings(obj, "outlets")), inferred=obj.get("inferred") is True,
+    )  # fmt: skip
 
 
 def _summary(obj: Mapping[str, Any]) -> Summary:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from newsweave.dates import comparable
-from newsweave.records import Article, CrossCheck, Digest, Fact, Problem, Statement, Story, Summary
+from newsweave.records import Article, CrossCheck, Digest, Fact, Problem, Statement, Story, Summary, TimelineEntry
 
 # What would turn hostile article text into markup: inline HTML and autolinks (<), links and images
 # ("](" and "!["), code spans, emphasis. An underscore inside a word is not emphasis in CommonMark.
@@ -57,7 +57,63 @@ def render_story(story: Story) -> str:
     lines += _sources(story.articles)
     if story.crosscheck is not None:
         lines += render_crosscheck(story.crosscheck, story.articles)
+    lines += render_described(story)
     return "\n".join(lines + _texts(story.articles)) + "\n"
+
+
+_ENTITIES_SHOWN = 25
+
+
+def render_described(story: Story) -> list[str]:
+    """Lines of a story's entities, quotes and timeline; one line saying why when they were not computed."""
+    if story.entities is None and story.quotes is None and story.timeline is None:
+        return ["", "_Entities, quotes and timeline not computed: they need `pip install 'newsweave[nlp]'` and "
+                "spaCy's English model (`make demo` installs both)._"]  # fmt: skip
+    number = {article.id: index for index, article in enumerate(story.articles, 1)}
+    lines: list[str] = []
+    if story.entities:
+        lines += ["", "## Who and where", ""]
+        lines += ["| entity | type | also written | outlets | mentions |", "|---|---|---|---|---|"]
+        for entity in story.entities[:_ENTITIES_SHOWN]:
+            others = [v for v in entity.variants if v != entity.name]
+            lines.append(
+                f"| **{_cell(entity.name)}** | {entity.type.lower()} | {_cell(', '.join(others))} | "
+                f"{len(entity.outlets)} | {len(entity.mentions)} |"
+            )
+        if len(story.entities) > _ENTITIES_SHOWN:
+            lines.append(f"\n_and {len(story.entities) - _ENTITIES_SHOWN} more in the JSON digest_")
+    if story.quotes:
+        lines += ["", "## Who said what", ""]
+        for quote in story.quotes:
+            refs = "".join(f"[{number.get(span.article_id, '?')}]" for span in quote.spans)
+            who = f"**{escape(quote.speaker)}**" if quote.speaker else "_speaker not found_"
+            lines.append(f"- {who}: “{escape(quote.text)}” — {_who(quote.outlets)} {refs}")
+    if story.timeline:
+        lines += ["", "## Timeline", ""]
+        for entry in story.timeline:
+            refs = "".join(f"[{number.get(span.article_id, '?')}]" for span in entry.spans)
+            inferred = " _(date counted from an inferred publication day)_" if entry.inferred else ""
+            lines.append(
+                f"- **{_when(entry)}** ({escape(entry.expression)}): {escape(entry.statement)} {refs}{inferred}"
+            )
+    return lines
+
+
+def _cell(text: str) -> str:
+    return escape(text).replace("|", "\\|")
+
+
+def _when(entry: TimelineEntry) -> str:
+    """A timeline date as a reader says it: "2018-03-26", "March 2018", "1950–1953", "2018-04-21 – 2018-04-30"."""
+    if entry.granularity == "day" or entry.start == entry.end:
+        return entry.start
+    if entry.granularity == "month":
+        return datetime.fromisoformat(entry.start).strftime("%B %Y")
+    if entry.granularity == "year":
+        return entry.start[:4]
+    if entry.start.endswith("-01-01") and entry.end.endswith("-12-31"):
+        return f"{entry.start[:4]}–{entry.end[:4]}"
+    return f"{entry.start} – {entry.end}"
 
 
 def render_summary(summary: Summary, check: CrossCheck | None = None) -> list[str]:

@@ -1,0 +1,382 @@
+"""Who said what: direct quotes with their speakers, one quote however many outlets report it.
+
+1. Quotes are the words between quotation marks of any style (“ ”, " ", ‘ ’, ' ', « », „ “), found
+   over the article text so that a quote may run over several sentences; a paragraph whose quote
+   is left open continues in the next one that opens a quote (the newspaper convention). Titles
+   and nicknames (every word capitalised) and single scare-quoted words are not speech.
+2. The speaker is the subject of the nearest verb of saying that governs the quote in spaCy's
+   parse ("..., Kim said", "Sanders added: ...", "the Chinese president stressed the ...");
+   "cited X as saying" and "according to X" name X; with no such verb, a sentence before the
+   quote that ends with a colon or says who spoke does.
+3. Pronouns ("he told Kim") are the person who is the subject nearest before the quote;
+   descriptions ("the Chinese president") are the person whose name the story writes with those
+   words ("Chinese President Xi Jinping"); names are resolved to the story's entities.
+4. Reports of one quote by several outlets (the same words, or nearly: at least half of the
+   content words shared, or one inside the other) are one quote with every outlet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsweave.entities import TITLES as _TITLES
+from newsweave.records import Article, Entity, Quote, Span, Story
+from newsweave.statements import function_stems, word_stems
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as TokenSpan
+
+_PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"', "'": "'"}
+_SPEECH = frozenset(
+    """say tell add state announce write tweet post explain insist stress claim note declare describe call warn
+    ask reply respond continue quip recall confirm deny report quote cite urge vow pledge promise argue
+    comment assert acknowledge admit suggest complain laud praise hail reiterate emphasise emphasize
+    predict caution joke exclaim shout whisper testify""".split()
+)
+_PRONOUNS = frozenset("he she they him her them i we".split())
+_MIN_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One quote in one article before reports are merged."""
+
+    article: int
+    start: int
+    end: int
+    speaker: str | None
+    speaker_entity: str | None
+    speaker_span: Span | None
+
+
+def quote_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the words inside each pair of quotation marks in ``text``."""
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    for first, last in paragraphs:
+        yield from _in_paragraph(text, first, last)
+
+
+def _in_paragraph(text: str, first: int, last: int) -> Iterator[tuple[int, int]]:
+    i = first
+    while i < last:
+        mark = text[i]
+        if mark in _PAIRS and _opens(text, i, first):
+            close = _closing(text, i + 1, last, _PAIRS[mark])
+            if close is None:
+                # Left open: the quote runs to the end of the paragraph (the next one reopens it).
+                if mark in '“"«„' and len(text[i + 1 : last].split()) >= _MIN_WORDS:
+                    yield i + 1, last
+                return
+            yield i + 1, close
+            i = close + 1
+            continue
+        i += 1
+
+
+def _opens(text: str, i: int, first: int) -> bool:
+    """Whether the mark at ``i`` opens a quote: after a space, a bracket or a dash, before a word."""
+    before = text[i - 1] if i > first else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if text[i] in "’'" and before.isalnum():
+        return False  # an apostrophe: "Kim's", "don't"
+    return (before.isspace() or before in "([—–-:,") and not after.isspace()
+
+
+def _closing(text: str, start: int, last: int, mark: str) -> int | None:
+    for j in range(start, last):
+        if text[j] != mark:
+            continue
+        after = text[j + 1] if j + 1 < len(text) else " "
+        if mark in "’'" and after.isalnum():
+            continue  # an apostrophe inside the quote
+        return j
+    return None
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The quote without the comma or space British and American style leave inside the marks."""
+    while end > start and text[end - 1] in ", \n":
+        end -= 1
+    return start, end
+
+
+def is_speech(words: str) -> bool:
+    """Whether quoted words are speech, not a title, a nickname or one scare-quoted word."""
+    tokens = words.split()
+    if len(tokens) < _MIN_WORDS:
+        return False
+    return not all(t[:1].isupper() or t.lower() in ("of", "the", "a", "and", "in", "on") for t in tokens)
+
+
+def quotes(story: Story, docs: Sequence[Doc], entities: Sequence[Entity] = ()) -> tuple[Quote, ...]:
+    """The story's quotes, in the order first reported, from its articles parsed as ``docs``."""
+    resolver = _Resolver(story.articles, entities)
+    found: list[Found] = []
+    for index, (article, doc) in enumerate(zip(story.articles, docs, strict=True)):
+        spans = [_trimmed(article.text, s, e) for s, e in quote_spans(article.text) if is_speech(article.text[s:e])]
+        previous: Found | None = None
+        for start, end in spans:
+            speaker = _speaker(article, doc, start, end, spans, resolver, index)
+            who, entity, where = speaker if speaker else (None, None, None)
+            if speaker is None and previous is not None and _continues(article.text, previous.end, start):
+                who, entity, where = previous.speaker, previous.speaker_entity, previous.speaker_span
+            previous = Found(index, start, end, who, entity, where)
+            found.append(previous)
+    return tuple(_merged(_backfilled(found, story.articles), story.articles))
+
+
+def _backfilled(found: Sequence[Found], articles: Sequence[Article]) -> list[Found]:
+    """Quotes that run on into the next paragraph take the speaker named at the end of the run."""
+    result = list(found)
+    for i in range(len(result) - 2, -1, -1):
+        item, after = result[i], result[i + 1]
+        same_run = after.article == item.article and _continues(articles[item.article].text, item.end, after.start)
+        if item.speaker is None and after.speaker is not None and same_run:
+            result[i] = Found(
+                item.article, item.start, item.end, after.speaker, after.speaker_entity, after.speaker_span
+            )
+    return result
+
+
+def _continues(text: str, previous_end: int, start: int) -> bool:
+    """A quote that goes on in the next paragraph, or right after an interrupting "he said"."""
+    between = text[previous_end:start]
+    return len(between) < 60 and ("\n" in between or bool(re.search(r"\b(?:said|says|added)\b", between)))
+
+
+class _Resolver:
+    """Names, pronouns and descriptions of speakers, turned into the story's entities."""
+
+    def __init__(self, articles: Sequence[Article], entities: Sequence[Entity]) -> None:
+        self.articles = articles
+        self.by_span: dict[str, list[tuple[int, int, Entity]]] = {}
+        self.titles: dict[str, set[str]] = {}
+        for entity in entities:
+            for mention in entity.mentions:
+                self.by_span.setdefault(mention.span.article_id, []).append(
+                    (mention.span.start, mention.span.end, entity)
+                )
+        for spans in self.by_span.values():
+            spans.sort(key=lambda item: item[0])
+        for article in articles:
+            for start, _, entity in self.by_span.get(article.id, []):
+                if entity.type == "PERSON":
+                    before = article.text[max(0, start - 40) : start].lower().split()[-3:]
+                    self.titles.setdefault(entity.id, set()).update(w.strip(",.") for w in before)
+
+    def entity_at(self, article: Article, start: int, end: int) -> Entity | None:
+        for first, last, entity in self.by_span.get(article.id, []):
+            if first < end and start < last:
+                return entity
+        return None
+
+    def described(self, words: Sequence[str]) -> Entity | None:
+        """The person written with these words before their name ("Chinese President" Xi Jinping)."""
+        wanted = {w.lower() for w in words if w.lower() not in ("the", "a", "an", "'s", "’s")}
+        if not wanted:
+            return None
+        matches = [
+            entity
+            for spans in self.by_span.values()
+            for _, _, entity in spans
+            if entity.type == "PERSON" and wanted <= self.titles.get(entity.id, set())
+        ]
+        unique = {e.id: e for e in matches}
+        return max(unique.values(), key=lambda e: e.salience) if unique else None
+
+
+def _speaker(
+    article: Article,
+    doc: Doc,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int]],
+    resolver: _Resolver,
+    index: int,
+) -> tuple[str, str | None, Span | None] | None:
+    inside = [(s, e) for s, e in spans]
+    quoted = doc.char_span(start, end, alignment_mode="expand")
+    if quoted is None or len(quoted) == 0:
+        return None
+    verb = _speech_verb(quoted, inside)
+    subject = None
+    if verb is not None:
+        subject = _subject(verb, inside)
+    if subject is None:
+        subject = _according_to(quoted.sent, inside)
+    if subject is None:
+        subject = _previous_speaker(doc, quoted.sent, inside)
+    if subject is None:
+        return None
+    return _named(article, doc, subject, resolver, start)
+
+
+def _outside(token: Token, inside: Sequence[tuple[int, int]]) -> bool:
+    return not any(s <= token.idx < e for s, e in inside)
+
+
+def _speech_verb(quoted: TokenSpan, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """The nearest verb of saying outside the quote that the quote hangs from (or, failing that, beside it)."""
+    for token in quoted:
+        head = token
+        for _ in range(12):
+            if head.head is head:
+                break
+            head = head.head
+            if head.lemma_.lower() in _SPEECH and _outside(head, inside):
+                return head
+    sentence = quoted[0].sent
+    verbs = [t for t in sentence if t.lemma_.lower() in _SPEECH and t.pos_ in ("VERB", "AUX") and _outside(t, inside)]
+    if not verbs:
+        return None
+    middle = (quoted[0].i + quoted[-1].i) / 2
+    return min(verbs, key=lambda t: abs(t.i - middle))
+
+
+def _subject(verb: Token, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """Who the verb says spoke: its subject, the X of "cited X as saying", the subject shared by "and said"."""
+    current: Token | None = verb
+    for _ in range(5):
+        if current is None:
+            return None
+        if current.lemma_.lower() in ("cite", "quote"):
+            objects = [c for c in current.children if c.dep_ in ("dobj", "obj") and _outside(c, inside)]
+            if objects:
+                return objects[0]  # "cited Mr Xi as lauding ..."
+        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass") and _outside(c, inside)]
+        if subjects:
+            return subjects[0]  # "Mr Kim was described by Xinhua as saying" names Mr Kim
+        # "... and said", "as saying", "to say": the subject is the governing verb's.
+        climbs = ("conj", "xcomp", "advcl", "pcomp", "pobj", "prep", "acl")
+        current = current.head if current.dep_ in climbs and current.head is not current else None
+    return None
+
+
+def _according_to(sentence: TokenSpan, inside: Sequence[tuple[int, int]]) -> Token | None:
+    tokens = list(sentence)
+    for i, token in enumerate(tokens[:-2]):
+        if token.lower_ == "according" and tokens[i + 1].lower_ == "to" and _outside(token, inside):
+            objects = [c for c in tokens[i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _previous_speaker(doc: Doc, sentence: TokenSpan, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """The subject of the sentence before, when it ends with a colon or says someone spoke."""
+    first = sentence[0].i
+    if first == 0:
+        return None
+    before = doc[first - 1].sent
+    if before.text.rstrip().endswith(":") or any(t.lemma_.lower() in _SPEECH for t in before):
+        subjects = [t for t in before if t.dep_ == "nsubj" and _outside(t, inside) and t.lower_ not in ("it", "this")]
+        return subjects[0] if subjects else None
+    return None
+
+
+def _named(
+    article: Article, doc: Doc, subject: Token, resolver: _Resolver, quote_start: int
+) -> tuple[str, str | None, Span | None]:
+    """The speaker's name, entity id and span, from the subject token of the verb of saying."""
+    phrase = _phrase(subject)
+    start, end = phrase[0].idx, phrase[-1].idx + len(phrase[-1])
+    if subject.lower_ in _PRONOUNS:
+        person = _antecedent(article, doc, subject, resolver)
+        if person is not None:
+            return person[0].name, person[0].id, person[1]
+        return subject.text, None, Span(article.id, start, end)
+    named = resolver.entity_at(article, start, end)
+    if named is None and subject.pos_ != "PROPN":
+        named = resolver.described([t.text for t in phrase])
+    if named is not None:
+        return named.name, named.id, Span(article.id, start, end)
+    words = [t.text for t in phrase if t.lower_ not in ("the", "a", "an")]
+    if subject.pos_ == "PROPN":
+        while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+            words = words[1:]  # "Mayor Ana Ruiz" is Ana Ruiz
+    return " ".join(words), None, Span(article.id, start, end)
+
+
+def _phrase(subject: Token) -> list[Token]:
+    """The subject's words: its compounds and modifiers, not a following apposition or clause."""
+    kept = [t for t in subject.subtree if t.i <= subject.i or t.dep_ in ("compound", "flat")]
+    while kept and kept[0].dep_ in ("det", "punct", "cc"):
+        kept = kept[1:]
+    return [t for t in kept if t.dep_ not in ("punct", "appos", "acl", "relcl")] or [subject]
+
+
+def _antecedent(article: Article, doc: Doc, pronoun: Token, resolver: _Resolver) -> tuple[Entity, Span] | None:
+    """The person a pronoun stands for: the nearest person before it who is a subject, else the nearest.
+
+    "Xi expressed his hope that Kim's visit ... "We speak highly of this visit," he told Kim": Xi,
+    not Kim, whose name there only qualifies the visit.
+    """
+    people = [
+        (first, last, entity)
+        for first, last, entity in resolver.by_span.get(article.id, [])
+        if entity.type == "PERSON" and last <= pronoun.idx
+    ]
+    if not people:
+        return None
+    for first, last, entity in reversed(people[-10:]):
+        span = doc.char_span(first, last, alignment_mode="expand")
+        if span is not None and span.root.dep_ in ("nsubj", "nsubjpass"):
+            return entity, Span(article.id, first, last)
+    first, last, entity = people[-1]
+    return entity, Span(article.id, first, last)
+
+
+def _merged(found: Sequence[Found], articles: Sequence[Article]) -> list[Quote]:
+    """One quote per set of reports of the same words with compatible speakers, first report first."""
+    groups: list[list[Found]] = []
+    stems: list[frozenset[str]] = []
+    for item in found:
+        words = _content(articles[item.article].text[item.start : item.end])
+        for g, group in enumerate(groups):
+            if _same_words(words, stems[g]) and _compatible(item, group[0]):
+                group.append(item)
+                break
+        else:
+            groups.append([item])
+            stems.append(words)
+    result = []
+    for group in groups:
+        first = group[0]
+        named = next((item for item in group if item.speaker_entity), next((i for i in group if i.speaker), first))
+        spans = tuple(Span(articles[i.article].id, i.start, i.end) for i in group)
+        outlets = tuple(dict.fromkeys(o for i in group for o in articles[i.article].outlets))
+        text = articles[first.article].text[first.start : first.end]
+        quote_id = hashlib.blake2b("|".join(f"{s.article_id}:{s.start}" for s in spans).encode(), digest_size=6)
+        result.append(
+            Quote(
+                id=quote_id.hexdigest(),
+                text=text,
+                spans=spans,
+                outlets=outlets,
+                speaker=named.speaker,
+                speaker_entity=named.speaker_entity,
+                speaker_span=named.speaker_span,
+            )
+        )
+    return result
+
+
+def _content(text: str) -> frozenset[str]:
+    function = function_stems()
+    return frozenset(s for s in word_stems(text) if s not in function and len(s) > 1)
+
+
+def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return False
+    shared = len(a & b)
+    return shared / len(a | b) >= 0.5 or shared / min(len(a), len(b)) >= 0.8
+
+
+def _compatible(a: Found, b: Found) -> bool:
+    return a.speaker_entity is None or b.speaker_entity is None or a.speaker_entity == b.speaker_entity

@@ -1,0 +1,305 @@
+"""Entities, quotes and the timeline: the seeds' exact expectations, the rules one by one, the output."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newsweave
+from newsweave.entities import name_key
+from newsweave.nlp import ModelMissingError, english, model_directory
+from newsweave.pipeline import described
+from newsweave.quotes import is_speech, quote_spans
+from newsweave.records import Article, Entity, Origin, Story
+from newsweave.render.json import loads
+from newsweave.render.markdown import render
+from newsweave.segment import segment
+from newsweave.timeline import anchor_date, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def seed_story(seeds_dir: Path) -> Story:
+    (story,) = newsweave.digest(seeds_dir).stories
+    return story
+
+
+def entity(story: Story, name: str) -> Entity:
+    assert story.entities is not None
+    found = [e for e in story.entities if name_key(name) in {name_key(v) for v in e.variants}]
+    assert len(found) == 1, f"{name}: {[(e.name, e.variants) for e in found]}"
+    return found[0]
+
+
+# ------------------------------------------------------------------------------ the model
+
+
+def test_spacy_model_loads_from_the_installed_package_with_the_network_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: socket.socket, address: Any) -> None:
+        raise OSError(f"test forbids network access (tried {address})")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    directory = model_directory()
+    assert (directory / "config.cfg").is_file() and "site-packages" in str(directory)
+    pipeline = english()
+    assert {"ner", "parser", "tagger"} <= set(pipeline.pipe_names)
+    assert english() is pipeline  # once per process
+    assert [(e.text, e.label_) for e in pipeline("Donald Trump flew to Beijing.").ents] == [
+        ("Donald Trump", "PERSON"), ("Beijing", "GPE")
+    ]
+
+
+def test_a_missing_model_names_the_fix() -> None:
+    with pytest.raises(ModelMissingError, match=r"requirements/spacy-model\.txt"):
+        model_directory(("no_such_model_package",))
+
+
+def test_importing_newsweave_does_not_import_spacy() -> None:
+    code = "import newsweave, newsweave.pipeline, sys; print('spacy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------------------ entities on the seeds
+
+
+def test_seed_people_with_their_spellings_merged(seed_story: Story) -> None:
+    kim = entity(seed_story, "Kim Jong Un")
+    assert {"Kim Jong-un", "Kim Jong Un", "Mr Kim", "Kim"} <= set(kim.variants)
+    assert kim.type == "PERSON" and kim.salience == 1.0 and len(kim.outlets) == 2
+    assert {"Xi Jinping", "Mr Xi", "Xi"} <= set(entity(seed_story, "Xi Jinping").variants)
+    trump = entity(seed_story, "Donald Trump")  # "Trump" is tagged ORG three times, PERSON more often
+    assert {"Donald Trump", "Trump"} <= set(trump.variants) and trump.type == "PERSON"
+    assert {"Sarah Huckabee Sanders", "Sanders"} <= set(entity(seed_story, "Sarah Huckabee Sanders").variants)
+    for name in ("Moon Jae-in", "Bonnie Glaser"):
+        assert entity(seed_story, name).type == "PERSON"
+    # Kim Jong-il is his father, not him: never merged, though both are "Kim Jong ..."
+    father = entity(seed_story, "Kim Jong-il")
+    assert father.id != kim.id and father.variants == ("Kim Jong-il",)
+
+
+def test_seed_organisations_and_places(seed_story: Story) -> None:
+    for name in ("Xinhua", "KCNA", "White House"):
+        assert entity(seed_story, name).type == "ORG", name  # Xinhua is tagged PERSON, GPE and ORG once each
+    us = entity(seed_story, "the United States")
+    assert us.name == "the United States" and {"US", "U.S.", "America"} <= set(us.variants)
+    for name in ("Beijing", "Pyongyang", "China", "North Korea", "South Korea", "the Korean Peninsula"):
+        assert entity(seed_story, name).type == "PLACE", name
+    assert "DPRK" in entity(seed_story, "North Korea").variants
+    # Possessives are cut: "North Korea's" is a mention of North Korea.
+    korea = entity(seed_story, "North Korea")
+    assert all(not m.text.endswith(("'s", "’s")) for m in korea.mentions)
+
+
+def test_entity_mentions_point_at_their_words(seed_story: Story) -> None:
+    by_id = {a.id: a for a in seed_story.articles}
+    assert seed_story.entities is not None
+    for found in seed_story.entities:
+        for mention in found.mentions:
+            assert by_id[mention.span.article_id].text[mention.span.start : mention.span.end] == mention.text
+
+
+def test_name_keys_read_spellings_alike() -> None:
+    assert name_key("Kim Jong-un") == name_key("Kim Jong Un") == "kim jong un"
+    assert name_key("Mr Kim") == "kim"
+    assert name_key("U.S.") == name_key("US") == name_key("America") == name_key("the United States")
+    assert name_key("Kim Jong-il") != name_key("Kim Jong-un")
+
+
+def test_time_zones_and_months_are_not_names() -> None:
+    text = (
+        "Maria Lopez runs Acme Robotics. Acme Robotics hired 200 people in March, Lopez said at 10am BST. "
+        "Acme Robotics opened a plant in Ohio. Analysts said Acme Robotics would grow. Lopez thanked the staff."
+    )
+    story = described(Story("s", None, (art("a", "Alpha", text),)))
+    assert story.entities is not None
+    names = {e.name: e for e in story.entities}
+    assert "BST" not in names and "March" not in names
+    assert {"Maria Lopez", "Lopez"} <= set(names["Maria Lopez"].variants)
+
+
+def art(article_id: str, outlet: str, text: str, published: Any = None) -> Article:
+    return segment(
+        Article(id=article_id, outlet=outlet, text=text, origin=Origin(article_id, "test"), date_publish=published)
+    )
+
+
+# ------------------------------------------------------------------------------ quotes
+
+
+def quote_by(story: Story, words: str) -> Any:
+    assert story.quotes is not None
+    found = [q for q in story.quotes if words in q.text]
+    assert len(found) == 1, f"{words}: {[q.text for q in story.quotes]}"
+    return found[0]
+
+
+def test_seed_quotes_have_the_right_speakers(seed_story: Story) -> None:
+    expected = {
+        "We speak highly of this visit": "Xi Jinping",  # "..., he told Kim": he is Xi, not Kim
+        "Kim reaffirms the traditional friendship": "Bonnie Glaser",
+        "The briefing included a personal message": "Sarah Huckabee Sanders",  # "she said"
+        "We see this development as further evidence": "Sarah Huckabee Sanders",  # "Sanders ... added:"
+        "The deal with North Korea is very much in the making": "Donald Trump",
+        "The issue of denuclearization of the Korean Peninsula": "Kim Jong Un",
+        "In this spring full of happiness and hopes": "Kim Jong Un",
+        "committed to denuclearisation": "Kim Jong Un",
+        "goal of denuclearisation": "Xi Jinping",  # "the Chinese president stressed the ..."
+        "had taken place on the Korean Peninsula": "Xi Jinping",  # "cited Mr Xi as lauding ..."
+        "a relationship of reconciliation and cooperation": "Kim Jong Un",  # "Mr Kim was described ... as saying"
+    }
+    kim = entity(seed_story, "Kim Jong Un")
+    for words, speaker in expected.items():
+        found = quote_by(seed_story, words)
+        assert found.speaker == speaker, (words, found.speaker)
+        assert found.speaker_entity == entity(seed_story, speaker).id
+    assert quote_by(seed_story, "In this spring").speaker_entity == kim.id
+
+
+def test_quote_marks_of_every_style_and_no_apostrophes() -> None:
+    text = (
+        "He said “curly quotes work here”. She said \"straight ones do too\". "
+        "Officials called it ‘a single quoted phrase’, and Kim's aide said 'a straight single one' yesterday. "
+        "«Guillemets are quotes too», said Anne."
+    )
+    found = [text[s:e] for s, e in quote_spans(text)]
+    assert found == [
+        "curly quotes work here", "straight ones do too", "a single quoted phrase", "a straight single one",
+        "Guillemets are quotes too",
+    ]  # fmt: skip
+
+
+def test_a_quote_left_open_runs_to_the_end_of_its_paragraph() -> None:
+    text = "“The first paragraph of a long statement ends here.\n\n“And the statement goes on,” Ms Diaz said."
+    found = [text[s:e] for s, e in quote_spans(text)]
+    assert found[0] == "The first paragraph of a long statement ends here."
+    story = described(Story("s", None, (art("a", "Alpha", text),)))
+    assert story.quotes is not None
+    assert [q.speaker for q in story.quotes] == ["Diaz", "Diaz"]
+
+
+def test_titles_nicknames_and_single_words_are_not_speech() -> None:
+    assert not is_speech("Gone With the Wind")
+    assert not is_speech("denuclearisation")
+    assert not is_speech("The Iron Lady")
+    assert is_speech("we will rebuild the bridge")
+
+
+def test_one_quote_reported_by_two_outlets_is_one_quote_with_both() -> None:
+    a = art("a", "Alpha", "“We will rebuild the bridge within a year,” said Mayor Ana Ruiz on Tuesday. Roads shut.")
+    b = art("b", "Beta", "Mayor Ana Ruiz promised: “We will rebuild the bridge within one year.” Rail was shut too.")
+    story = described(Story("s", None, (a, b)))
+    assert story.quotes is not None
+    (quote,) = story.quotes
+    assert quote.outlets == ("Alpha", "Beta") and len(quote.spans) == 2
+    assert quote.speaker == "Ana Ruiz"
+
+
+# ------------------------------------------------------------------------------ timeline
+
+
+def test_seed_timeline(seed_story: Story) -> None:
+    assert seed_story.timeline is not None
+
+    def when(expression: str, words: str) -> tuple[str, str, str, bool]:
+        found = [t for t in seed_story.timeline or () if t.expression == expression and words in t.statement]
+        assert len(found) == 1, (expression, [(t.expression, t.statement[:40]) for t in seed_story.timeline or ()])
+        return found[0].start, found[0].end, found[0].granularity, found[0].inferred
+
+    assert when("1950-53", "war")[:3] == ("1950-01-01", "1953-12-31", "range")
+    assert when("December 2011", "death of his father")[:3] == ("2011-12-01", "2011-12-31", "month")
+    # The second seed gives no date: it is inferred from the Independent's, 28 March 2018.
+    assert when("March 9", "Trump said on Twitter") == ("2018-03-09", "2018-03-09", "day", True)
+    assert when("Monday", "which began on Monday") == ("2018-03-26", "2018-03-26", "day", True)
+    assert when("the end of April", "Moon Jae-in")[:2] == ("2018-04-21", "2018-04-30")
+    assert when("May", "Trump has agreed to meet with Kim by May")[:3] == ("2018-05-01", "2018-05-31", "month")
+    starts = [t.start for t in seed_story.timeline]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize(
+    ("expression", "context", "expected"),
+    [
+        ("Monday", "The visit began on Monday.", ("2018-03-26", "2018-03-26", "day")),
+        ("Wednesday", "They announced it on Wednesday.", ("2018-03-28", "2018-03-28", "day")),
+        ("Friday", "He will arrive on Friday.", ("2018-03-30", "2018-03-30", "day")),
+        ("last week", "", ("2018-03-19", "2018-03-25", "range")),
+        ("earlier this month", "", ("2018-03-01", "2018-03-28", "range")),
+        ("this spring", "", ("2018-03-01", "2018-05-31", "season")),
+        ("this winter", "", ("2017-12-01", "2018-02-28", "season")),
+        ("the end of April", "talks by the end of April", ("2018-04-21", "2018-04-30", "range")),
+        ("early June", "Talks are planned for early June.", ("2018-06-01", "2018-06-10", "range")),
+        ("June", "The plant closed in June.", ("2017-06-01", "2017-06-30", "month")),
+        ("December 2011", "", ("2011-12-01", "2011-12-31", "month")),
+        ("March 9", "he said on March 9", ("2018-03-09", "2018-03-09", "day")),
+        ("9 March 2018", "", ("2018-03-09", "2018-03-09", "day")),
+        ("1950-53", "", ("1950-01-01", "1953-12-31", "range")),
+        ("2017", "", ("2017-01-01", "2017-12-31", "year")),
+        ("next year", "", ("2019-01-01", "2019-12-31", "year")),
+        ("two days ago", "", ("2018-03-26", "2018-03-26", "day")),
+        ("the months ahead", "", ("2018-03-28", "2018-09-28", "range")),
+    ],
+)
+def test_resolve_counts_from_the_publication_day(expression: str, context: str, expected: tuple[str, ...]) -> None:
+    found = resolve(expression, date(2018, 3, 28), context)  # a Wednesday
+    assert found is not None, expression
+    assert (found.start.isoformat(), found.end.isoformat(), found.granularity) == expected
+
+
+def test_an_undated_article_takes_its_anchor_from_the_story_or_its_own_text() -> None:
+    from datetime import UTC, datetime
+
+    dated = art("a", "Alpha", "Floods hit the town on Monday.", datetime(2024, 10, 29, 7, 0, tzinfo=UTC))
+    undated = art("b", "Beta", "Floods hit the town. The council met on April 2, 2019 to plan repairs.")
+    assert anchor_date(dated, [dated, undated]) == (date(2024, 10, 29), False)
+    assert anchor_date(undated, [dated, undated]) == (date(2024, 10, 29), True)
+    assert anchor_date(undated, [undated]) == (date(2019, 4, 2), True)
+    assert anchor_date(art("c", "Gamma", "No date at all here."), []) == (None, False)
+
+
+# ------------------------------------------------------------------------------ output
+
+
+def test_json_has_entities_quotes_and_timeline_and_reads_back(seeds_dir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsweave", "digest", str(seeds_dir), "--format", "json", "-q"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    (story,) = json.loads(done.stdout)["stories"]
+    names = {e["name"] for e in story["entities"]}
+    assert {"Kim Jong Un", "Xi Jinping", "Donald Trump", "Kim Jong-il"} <= names
+    assert any(q["speaker"] == "Bonnie Glaser" for q in story["quotes"])
+    assert any(t["start"] == "2018-03-26" and t["inferred"] for t in story["timeline"])
+    again = loads(done.stdout).stories[0]
+    assert again.entities is not None and again.quotes is not None and again.timeline is not None
+    assert len(again.entities) == len(story["entities"]) and len(again.timeline) == len(story["timeline"])
+
+
+def test_markdown_sections_escape_hostile_text() -> None:
+    hostile = "“<img src=x onerror=alert(1)> is what we found in the [files](javascript:x),” said Ana Ruiz on Monday."
+    story = described(Story("s", None, (art("a", "Alpha", hostile + " Police were called."),)))
+    text = render(newsweave.Digest(stories=(story,)))
+    part = text.split("## Who said what")[1]
+    assert "\\<img" in part and "<img" not in part.replace("\\<img", "")
+    assert "](javascript" not in part.replace("\\](javascript", "")
+
+
+def test_without_the_model_the_digest_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsweave.nlp as nlp
+
+    def missing() -> Any:
+        raise ModelMissingError("no English spaCy model is installed")
+
+    monkeypatch.setattr(nlp, "english", missing)
+    result = newsweave.digest([art("a", "Alpha", "Ana Ruiz said the bridge would reopen on Monday. Roads shut.")])
+    (story,) = result.stories
+    assert story.entities is None and story.summary is not None
+    assert "need `pip install 'newsweave[nlp]'`" in render(result)
