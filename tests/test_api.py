@@ -55,3 +55,10 @@ def test_a_story_without_titles_is_headed_by_its_first_sentence(tmp_path: Path) 
     (story,) = newsweave.digest([source]).stories
     assert story.title is not None and story.title.startswith("Storm Hollis brought") and story.title.endswith("…")
     assert len(story.title) <= 121
+
+
+def test_ingest_is_callable_after_its_package_is_imported(tmp_path: Path) -> None:
+    import newsweave.pipeline  # imports the newsweave.ingest package, which takes the attribute's name
+
+    report = newsweave.ingest([EXAMPLES], tmp_path / "s.db")
+    assert report.added == 10

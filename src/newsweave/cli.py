@@ -100,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(extract)
 
+    serve = _verb(verbs, "serve", "open the store in a browser: stories, summaries, facts, quotes; and the HTTP API")
+    _add_store(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    serve.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--token", default=None,
+        help="token every write must carry (default: $NEWSWEAVE_TOKEN); required off loopback",
+    )  # fmt: skip
+    _add_common(serve)
+
     read = _verb(verbs, "read", "print one input's clean article as JSON")
     read.add_argument("input", metavar="INPUT", help="a file or URL holding one article")
     _add_common(read)
@@ -173,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     verbs: dict[str, Callable[[argparse.Namespace, DigestConfig], int]] = {
         "read": _read, "extract": _extract, "digest": _digest, "ingest": _ingest, "stories": _stories,
+        "serve": _serve,
     }  # fmt: skip
     import sqlite3
 
@@ -196,6 +207,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsweaveError as error:
         _report(f"error: {error}", args.quiet)
         return EXIT_NOTHING
+
+
+def _serve(args: argparse.Namespace, config: DigestConfig) -> int:
+    try:
+        import uvicorn
+
+        from newsweave.web.app import WebConfig, create_app, is_loopback
+    except ImportError as error:
+        _report(f"error: serve needs the web extra: pip install 'newsweave[web]' ({error})", args.quiet)
+        return EXIT_USAGE
+    token = args.token or os.environ.get("NEWSWEAVE_TOKEN") or None
+    if not is_loopback(args.host) and not token:
+        _report(
+            f"error: serving on {args.host} lets other machines write to the store; give --token TOKEN "
+            "(or set NEWSWEAVE_TOKEN), or serve on 127.0.0.1",
+            args.quiet,
+        )
+        return EXIT_USAGE
+    store = args.store or DEFAULT_STORE
+    from newsweave.store import open_store
+
+    open_store(store).close()  # create or upgrade it now: the server only reads
+    app = create_app(WebConfig(store=Path(store), token=token, allow_private=args.allow_private, digest=config))
+    if not args.quiet:
+        print(f"newsweave: serving {store} on http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
 
 
 def _summary_config(args: argparse.Namespace) -> SummaryConfig:

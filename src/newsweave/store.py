@@ -348,6 +348,74 @@ class Store:
             for r in self._db.execute(query, args).fetchall()
         ]
 
+    def story_page(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: str = "updated",
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> tuple[list[StoryRow], int]:
+        """One page of stories and how many match: newest first ("updated") or most outlets first ("outlets").
+
+        ``outlet`` keeps stories one of whose outlets it is; ``since``/``until`` (ISO dates) keep stories
+        whose articles' dates reach into that span; ``ids`` keeps only those stories.
+        """
+        where: list[str] = []
+        args: list[object] = []
+        if outlet:
+            where.append("EXISTS (SELECT 1 FROM json_each(stories.outlets) WHERE value = ?)")
+            args.append(outlet)
+        if since:
+            where.append("last_date >= ?")
+            args.append(since)
+        if until:
+            where.append("first_date <= ?")
+            args.append(until + "T23:59:59" if len(until) == 10 else until)
+        if ids is not None:
+            where.append(f"id IN ({','.join('?' * len(ids))})" if ids else "0")
+            args.extend(ids)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        ordering = {
+            "updated": "updated_run DESC, seq DESC",
+            "outlets": "json_array_length(outlets) DESC, updated_run DESC, seq DESC",
+        }[order]
+        columns = "id, title, articles, outlets, first_date, last_date, created_run, updated_run"
+        with self.snapshot() as db:
+            total = int(db.execute(f"SELECT count(*) FROM stories{clause}", args).fetchone()[0])
+            rows = db.execute(
+                f"SELECT {columns} FROM stories{clause} ORDER BY {ordering} LIMIT ? OFFSET ?", [*args, limit, offset]
+            ).fetchall()
+        return [StoryRow(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7]) for r in rows], total
+
+    def story_row(self, story_id: str) -> StoryRow | None:
+        current = self.resolve(story_id)
+        if current is None:
+            return None
+        columns = "id, title, articles, outlets, first_date, last_date, created_run, updated_run"
+        r = self._db.execute(f"SELECT {columns} FROM stories WHERE id = ?", (current,)).fetchone()
+        return StoryRow(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7]) if r else None
+
+    def last_run(self) -> int:
+        """The id of the latest finished run (0 when none)."""
+        row = self._db.execute("SELECT max(id) FROM runs WHERE status = 'done'").fetchone()
+        return int(row[0] or 0)
+
+    def outlets(self) -> list[str]:
+        return [str(r[0]) for r in self._db.execute("SELECT name FROM outlets ORDER BY name").fetchall()]
+
+    def stories_of(self, article_ids: Sequence[str]) -> list[str]:
+        """The stories that hold these articles, in the articles' order, each once."""
+        found: dict[str, None] = {}
+        for article_id in article_ids:
+            story = self.story_of(article_id)
+            if story is not None:
+                found.setdefault(story)
+        return list(found)
+
     def story_digest(self, story_id: str) -> dict[str, Any] | None:
         current = self.resolve(story_id)
         if current is None:

@@ -16,12 +16,13 @@ import os
 import shutil
 import sys
 import tempfile
+import types
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from newsweave.errors import InputError
 from newsweave.ingest.decode import decode
@@ -327,3 +328,19 @@ def hints_from_mapping(data: dict[str, object], source: str) -> Hints:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+class _Package(types.ModuleType):
+    """This package, callable as ``newsweave.ingest(...)``.
+
+    ``newsweave.ingest`` names both the public function (``pipeline.ingest``) and this package:
+    once the package is imported, Python sets the attribute to it, so calling it must still work.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from newsweave.pipeline import ingest
+
+        return ingest(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _Package

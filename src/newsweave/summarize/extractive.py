@@ -62,9 +62,13 @@ class Candidate:
     position: int  # the article's place in the story: the order of the summary
 
 
+# A wire dateline before the first sentence: "LISSCOMBE (MPA) — ", "PORT ALDANE, May 14 (Reuters) - ".
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,[^—–\-(]{0,30})?(?:\s*\([^)]{1,40}\))?\s*[—–-]{1,2}\s+(?=[A-Z])")
+
+
 def standalone(text: str) -> str | None:
-    """``text`` repaired to read on its own (an opening "But" cut), or ``None`` when it cannot."""
-    text = text.strip()
+    """``text`` repaired to read on its own (a dateline or an opening "But" cut), or ``None`` when it cannot."""
+    text = _DATELINE.sub("", text.strip(), count=1)
     repaired = _CONNECTIVE.sub("", text, count=1)
     if repaired != text:
         repaired = repaired[0].upper() + repaired[1:]

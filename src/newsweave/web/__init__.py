@@ -1,0 +1,1 @@
+"""``newsweave serve``: the web UI and the HTTP API over a store (extra ``newsweave[web]``)."""
