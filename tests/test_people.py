@@ -112,6 +112,8 @@ def test_name_keys_read_spellings_alike() -> None:
     assert name_key("Mr Kim") == "kim"
     assert name_key("U.S.") == name_key("US") == name_key("America") == name_key("the United States")
     assert name_key("Kim Jong-il") != name_key("Kim Jong-un")
+    assert name_key("W. Mark Felt Sr.") == name_key("Mark Felt") == "mark felt"
+    assert name_key("Arcade Joseph Comeaux Jr.") == "arcade joseph comeaux"
 
 
 def test_time_zones_and_months_are_not_names() -> None:
@@ -186,6 +188,24 @@ def test_a_quote_left_open_runs_to_the_end_of_its_paragraph() -> None:
     assert [q.speaker for q in story.quotes] == ["Diaz", "Diaz"]
 
 
+def test_marks_followed_by_a_space_and_quotes_closed_in_the_next_paragraph() -> None:
+    text = "He said “ we will rebuild it ” and left.\n\n“The first part runs on\n\ninto a second paragraph,” he said."
+    found = [text[s:e] for s, e in quote_spans(text)]
+    assert found[0].strip() == "we will rebuild it"
+    assert found[1] == "The first part runs on\n\ninto a second paragraph,"
+
+
+def test_he_is_the_speaker_before_unless_someone_else_became_the_subject() -> None:
+    text = (
+        "Mayor Ana Ruiz visited the site on Monday. “We will rebuild the bridge,” Ruiz said. "
+        "Officials met engineers from the city later. “It will take a year,” she said. "
+        "Engineer Tom Berg inspected the piers. “The piers are sound,” he said."
+    )
+    story = described(Story("s", None, (art("a", "Alpha", text),)))
+    assert story.quotes is not None
+    assert [(q.speaker or "").split()[-1] for q in story.quotes] == ["Ruiz", "Ruiz", "Berg"]
+
+
 def test_titles_nicknames_and_single_words_are_not_speech() -> None:
     assert not is_speech("Gone With the Wind")
     assert not is_speech("denuclearisation")
@@ -254,6 +274,14 @@ def test_resolve_counts_from_the_publication_day(expression: str, context: str, 
     assert (found.start.isoformat(), found.end.isoformat(), found.granularity) == expected
 
 
+def test_by_is_a_deadline_only_before_the_date() -> None:
+    anchor = date(2018, 3, 28)
+    shot = resolve("Saturday", anchor, "He was shot by police on Saturday.")
+    assert shot is not None and shot.start == date(2018, 3, 24)
+    due = resolve("May", anchor, "Trump has agreed to meet with Kim by May.")
+    assert due is not None and due.start == date(2018, 5, 1)
+
+
 def test_an_undated_article_takes_its_anchor_from_the_story_or_its_own_text() -> None:
     from datetime import UTC, datetime
 
@@ -262,6 +290,8 @@ def test_an_undated_article_takes_its_anchor_from_the_story_or_its_own_text() ->
     assert anchor_date(dated, [dated, undated]) == (date(2024, 10, 29), False)
     assert anchor_date(undated, [dated, undated]) == (date(2024, 10, 29), True)
     assert anchor_date(undated, [undated]) == (date(2019, 4, 2), True)
+    born = art("d", "Delta", "Page, born April 22, 1923, died on Thursday. Her funeral is on December 20, 2008.")
+    assert anchor_date(born, [born]) == (date(2008, 12, 20), True)  # the latest stated day, not a birth date
     assert anchor_date(art("c", "Gamma", "No date at all here."), []) == (None, False)
 
 

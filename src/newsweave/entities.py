@@ -62,6 +62,7 @@ _INSTITUTION = re.compile(
     r"corporation|corp|inc|ltd|bank|association|foundation|commission|organi[sz]ation|union|league|club|"
     r"school|hospital|police|army|navy|court|parliament|congress|senate|office|service)\b"
 )
+_SUFFIXES = frozenset("jr sr ii iii iv".split())
 _CONNECTORS = frozenset("of the and for de la le von van der du".split())
 _HYPHEN_TAIL = re.compile(r"-[a-z]{1,4}\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -97,7 +98,10 @@ def mentions(articles: Sequence[Article], docs: Sequence[Doc]) -> list[RawMentio
                 end = tail.end() if tail else end  # "Moon Jae" + "-in"
                 honorific = _HONORIFIC.search(article.text, max(0, start - 6), start)
                 start = honorific.start() if honorific else start  # "Mr" + "Kim"
-            text = article.text[start:end]
+            if "\n" in article.text[start:end]:
+                end = start + article.text[start:end].index("\n")  # a name never runs over a paragraph break
+            text = article.text[start:end].rstrip(" ,:;")
+            end = start + len(text)
             trimmed = _POSSESSIVE.sub("", text) if text.endswith(("’s", "'s", "’", "'")) else text
             end -= len(text) - len(trimmed)
             text = trimmed
@@ -114,10 +118,15 @@ def mentions(articles: Sequence[Article], docs: Sequence[Doc]) -> list[RawMentio
 
 
 def name_key(text: str) -> str:
-    """The words that identify a name: lower case, titles and "the" dropped, hyphens and dots read alike."""
+    """The words that identify a name: lower case, titles and "the" dropped, hyphens and dots read alike.
+
+    Initials and generational suffixes do not tell people apart here: "W. Mark Felt Sr." is "mark felt".
+    """
     words = re.sub(r"[.\u2019']", "", text.lower()).replace("-", " ").split()
     while words and (words[0] in TITLES or words[0] == "the"):
         words = words[1:]
+    if len(words) > 2 or (len(words) == 2 and len(words[0]) == 1):
+        words = [w for w in words if len(w) > 1 and w not in _SUFFIXES] or words
     key = " ".join(words)
     return _ALIASES.get(key, key)
 
@@ -158,11 +167,14 @@ def _voted_types(raw: Sequence[RawMention]) -> dict[str, EntityType]:
         best = [label for label, count in ranked if count == ranked[0][1]]
         types[key] = best[0] if len(best) == 1 else next(t for t in ("PERSON", "ORG", "PLACE", "EVENT") if t in best)
     # A word that is the first or last name of a person of the story names that person ("Lopez" of
-    # "Maria Lopez"), unless most of its own tags say otherwise.
+    # "Maria Lopez"), unless its own tags say otherwise often and consistently.
     people = [k.split() for k, t in types.items() if t == "PERSON" and len(k.split()) >= 2]
     for key, counter in votes.items():
         named = any(key in (words[0], words[-1]) for words in people) and key not in _ORGANISATIONS
-        if types[key] != "PERSON" and " " not in key and named and counter[types[key]] <= 2:
+        if types[key] == "PERSON" or " " in key or not named:
+            continue
+        # Tagged a person at least a fifth of the time, or otherwise only once or twice: a person's name.
+        if counter["PERSON"] * 5 >= sum(counter.values()) or counter[types[key]] <= 2:
             types[key] = "PERSON"
     return types
 

@@ -55,36 +55,79 @@ class Found:
 
 
 def quote_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the words inside each pair of quotation marks in ``text``."""
+    """(start, end) of the words inside each pair of quotation marks in ``text``.
+
+    A quote left open at the end of a paragraph continues: into the next paragraph up to its closing
+    mark when that paragraph closes it without reopening, else it ends with its own paragraph (the
+    next paragraph reopens it, the newspaper convention, and is a quote of its own).
+    """
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    carried: tuple[int, str] | None = None  # (start, closing mark) of a quote left open
     for first, last in paragraphs:
-        yield from _in_paragraph(text, first, last)
+        start_at = first
+        if carried is not None:
+            opened, closing = carried
+            carried = None
+            close = _closing(text, first, last, closing)
+            reopened = next((j for j in range(first, last) if text[j] in _PAIRS and _opens(text, j, first)), None)
+            if close is not None and (reopened is None or close < reopened):
+                yield opened, close  # one quote over the paragraph break
+                start_at = close + 1
+            else:
+                yield opened, _paragraph_end(text, opened)
+        for item in _in_paragraph(text, start_at, first, last):
+            if isinstance(item, tuple):
+                yield item
+            else:
+                carried = item.start, item.closing
+    if carried is not None:
+        yield carried[0], _paragraph_end(text, carried[0])
 
 
-def _in_paragraph(text: str, first: int, last: int) -> Iterator[tuple[int, int]]:
-    i = first
+@dataclass(frozen=True, slots=True)
+class _Open:
+    start: int
+    closing: str
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _in_paragraph(text: str, i: int, first: int, last: int) -> Iterator[tuple[int, int] | _Open]:
     while i < last:
         mark = text[i]
         if mark in _PAIRS and _opens(text, i, first):
             close = _closing(text, i + 1, last, _PAIRS[mark])
             if close is None:
-                # Left open: the quote runs to the end of the paragraph (the next one reopens it).
                 if mark in '“"«„' and len(text[i + 1 : last].split()) >= _MIN_WORDS:
-                    yield i + 1, last
+                    yield _Open(_skip_space(text, i + 1), _PAIRS[mark])
                 return
-            yield i + 1, close
+            yield _skip_space(text, i + 1), close
             i = close + 1
             continue
         i += 1
 
 
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i] == " ":
+        i += 1
+    return i
+
+
 def _opens(text: str, i: int, first: int) -> bool:
-    """Whether the mark at ``i`` opens a quote: after a space, a bracket or a dash, before a word."""
+    """Whether the mark at ``i`` opens a quote: after a space, a bracket or a dash, before a word.
+
+    A space may follow the mark (text split into tokens and joined again writes "“ We ...").
+    """
     before = text[i - 1] if i > first else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + 1 : i + 3].lstrip(" ")[:1] if i + 1 < len(text) else ""
     if text[i] in "’'" and before.isalnum():
         return False  # an apostrophe: "Kim's", "don't"
-    return (before.isspace() or before in "([—–-:,") and not after.isspace()
+    if text[i] in "’'" and text[i + 1 : i + 2] == " ":
+        return False  # a closing single mark or an apostrophe, not an opening one
+    return (before.isspace() or before in "([—–-:,") and after != "" and not after.isspace()
 
 
 def _closing(text: str, start: int, last: int, mark: str) -> int | None:
@@ -121,6 +164,7 @@ def quotes(story: Story, docs: Sequence[Doc], entities: Sequence[Entity] = ()) -
         spans = [_trimmed(article.text, s, e) for s, e in quote_spans(article.text) if is_speech(article.text[s:e])]
         previous: Found | None = None
         for start, end in spans:
+            resolver.previous = previous if previous is not None and previous.speaker_entity else None
             speaker = _speaker(article, doc, start, end, spans, resolver, index)
             who, entity, where = speaker if speaker else (None, None, None)
             if speaker is None and previous is not None and _continues(article.text, previous.end, start):
@@ -154,6 +198,7 @@ class _Resolver:
 
     def __init__(self, articles: Sequence[Article], entities: Sequence[Entity]) -> None:
         self.articles = articles
+        self.previous: Found | None = None  # the article's quote before, when its speaker is known
         self.by_span: dict[str, list[tuple[int, int, Entity]]] = {}
         self.titles: dict[str, set[str]] = {}
         for entity in entities:
@@ -321,12 +366,26 @@ def _antecedent(article: Article, doc: Doc, pronoun: Token, resolver: _Resolver)
         for first, last, entity in resolver.by_span.get(article.id, [])
         if entity.type == "PERSON" and last <= pronoun.idx
     ]
-    if not people:
-        return None
+    previous = resolver.previous
+    subjects = []
     for first, last, entity in reversed(people[-10:]):
         span = doc.char_span(first, last, alignment_mode="expand")
         if span is not None and span.root.dep_ in ("nsubj", "nsubjpass"):
-            return entity, Span(article.id, first, last)
+            subjects.append((first, last, entity))
+    # A person who became the subject after the previous quote is who "he" is now; else the one
+    # who spoke last goes on speaking; else the nearest subject before.
+    if subjects and (previous is None or subjects[0][0] > previous.end):
+        first, last, entity = subjects[0]
+        return entity, Span(article.id, first, last)
+    if previous is not None and previous.speaker_entity and pronoun.idx - previous.end < 800:
+        named = next((e for _, _, e in people if e.id == previous.speaker_entity), None)
+        if named is not None and named.type == "PERSON":
+            return named, previous.speaker_span or Span(article.id, pronoun.idx, pronoun.idx + len(pronoun))
+    if subjects:
+        first, last, entity = subjects[0]
+        return entity, Span(article.id, first, last)
+    if not people:
+        return None
     first, last, entity = people[-1]
     return entity, Span(article.id, first, last)
 

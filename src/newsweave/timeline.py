@@ -45,7 +45,7 @@ _DURATION = re.compile(
     r"(?:hours?|days?|weeks?|months?|years?|decades?|centuries|minutes?|seconds?|nights?)(?:\s+(?:old|long|ago))?$",
     re.IGNORECASE,
 )
-_FUTURE = re.compile(r"\b(?:will|would|next|to be held|planned|plans?|scheduled|expected|by)\b", re.IGNORECASE)
+_FUTURE = re.compile(r"\b(?:will|would|next|to be held|planned|plans?|scheduled|expected)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +85,35 @@ def timeline(story: Story, docs: Sequence[Doc]) -> tuple[TimelineEntry, ...]:
 
 
 def anchor_date(article: Article, articles: Sequence[Article]) -> tuple[date | None, bool]:
-    """The day relative expressions count from, and whether it was inferred rather than published."""
+    """The day relative expressions count from, and whether it was inferred rather than published.
+
+    Without a publication date: the earliest of the story's other articles' dates; else the latest
+    full date the article states (news reports what came before it, so the latest stated day is the
+    nearest to its own; a birth date is not); else the latest any other article of the story states.
+    """
     if article.date_publish is not None:
         return comparable(article.date_publish).date(), False
     others = [a.date_publish for a in articles if a.date_publish is not None]
     if others:
         return comparable(min(others, key=comparable)).date(), True
-    for match in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b", article.text, re.IGNORECASE):
-        stated = _day(int(match.group("year")), _MONTHS[match.group("month").lower()], int(match.group("day")))
-        if stated is not None:
-            return stated, True
-    for match in re.finditer(rf"\b(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}})\b", article.text, re.IGNORECASE):
-        stated = _day(int(match.group("year")), _MONTHS[match.group("month").lower()], int(match.group("day")))
-        if stated is not None:
-            return stated, True
-    return None, False
+    stated = _stated_dates(article.text)
+    if stated:
+        return max(stated), True
+    elsewhere = [day for other in articles if other is not article for day in _stated_dates(other.text)]
+    return (max(elsewhere), True) if elsewhere else (None, False)
+
+
+def _stated_dates(text: str) -> list[date]:
+    found = []
+    for pattern in (
+        rf"\b{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})\b",
+        rf"\b(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}})\b",
+    ):
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            day = _day(int(match.group("year")), _MONTHS[match.group("month").lower()], int(match.group("day")))
+            if day is not None:
+                found.append(day)
+    return found
 
 
 def _absolute(text: str) -> bool:
@@ -110,7 +124,10 @@ def resolve(expression: str, anchor: date | None, context: str = "") -> Resolved
     """The date or range ``expression`` means, counted from ``anchor`` (``context``: its sentence)."""
     text = " ".join(expression.lower().replace("’", "'").split())
     text = re.sub(r"^(?:on|in|by|since|until|from|during|at|of)\s+", "", text)
-    future = bool(_FUTURE.search(context))
+    # "by May" says when something is due; "shot by police on Saturday" does not look ahead.
+    future = bool(_FUTURE.search(context)) or bool(
+        re.search(rf"\bby\s+(?:the\s+)?{re.escape(expression.strip())}", context, re.IGNORECASE)
+    )
     for rule in (_years, _full_date, _month_year, _year, _month_day, _part_of_month, _month, _weekday, _relative):
         found = rule(text, anchor, future)
         if found is not None:
