@@ -336,6 +336,13 @@ def _named(
             return person[0].name, person[0].id, person[1]
         return subject.text, None, Span(article.id, start, end)
     named = resolver.entity_at(article, start, end)
+    if named is None:
+        # The name may sit beside the word the parse took for the subject: "Troy police Lt. Gerry
+        # Scherlinck", "trade magazine The Hollywood Reporter", "Dist. Atty. Steve Cooley".
+        around_start, around_end = subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
+        limit = around_end + 40 if around_start > quote_start else min(around_end + 40, quote_start)
+        named = resolver.entity_at(article, around_start, limit)
+        named = named if named is not None and named.type in ("PERSON", "ORG") else None
     if named is None and subject.pos_ != "PROPN":
         named = resolver.described([t.text for t in phrase])
     if named is not None:
