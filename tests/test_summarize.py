@@ -21,7 +21,7 @@ from newsweave.records import Article, Origin, Story, Summary, SummarySentence
 from newsweave.render.json import loads
 from newsweave.render.markdown import render
 from newsweave.segment import segment
-from newsweave.statements import function_stems, word_stems
+from newsweave.statements import digits, function_stems, word_stems
 from newsweave.summarize import LLMConfig, SummaryConfig, summarize
 from newsweave.summarize.citations import support
 from newsweave.summarize.extractive import Candidate, select, standalone
@@ -94,7 +94,7 @@ def test_examples_summaries_are_cited_and_take_no_side_in_the_planted_disagreeme
         assert words(summary) <= 120
         for sentence in summary.sentences:
             assert_supported(story, sentence)
-            assert not any(value in sentence.text for value in planted), sentence.text
+            assert not any(value in digits(sentence.text) for value in planted), sentence.text  # "Fourteen people" too
         # Several independent outlets stand behind part of what each summary says.
         assert any(len(s.citations) >= 2 for s in summary.sentences)
     sentences = [s for story in result.stories if story.summary for s in story.summary.sentences]

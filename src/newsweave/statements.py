@@ -515,6 +515,17 @@ def _negations(words: Sequence[tuple[str, int, int]]) -> Iterator[Negation]:
             break
 
 
+def digits(text: str) -> str:
+    """``text`` with number words written as figures ("Fourteen people" -> "14 people"), for comparing values."""
+    pattern = _digits_pattern()
+    return pattern.sub(lambda m: str(_NUMBER_WORDS[m.group().lower()]), text)
+
+
+@functools.cache
+def _digits_pattern() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
 def word_stems(text: str) -> tuple[str, ...]:
     """The stem of every word of ``text``, in order, function words included."""
     return tuple(stem(match.group()) for match in _WORD.finditer(_SPLIT_NOT.sub(lambda m: f"n{m.group(1)}t  ", text)))

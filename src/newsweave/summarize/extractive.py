@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newsweave.records import Article, CrossCheck, Fact, Sentence, Statement
-from newsweave.statements import function_stems, word_stems
+from newsweave.statements import digits, function_stems, word_stems
 
 # Openings that link to a sentence the summary may not hold; the rest of the sentence stands alone.
 _CONNECTIVE = re.compile(
@@ -267,7 +267,7 @@ def _states(text: str, values: set[str]) -> bool:
 
 
 def _plain(text: str) -> str:
-    return " ".join(text.lower().replace(",", "").split())
+    return " ".join(digits(text).lower().replace(",", "").split())
 
 
 def facts_by_sentence(crosscheck: CrossCheck) -> dict[tuple[str, int], list[Fact]]:
