@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,neural,nlp,web]'
+	$(BIN)/pip install --quiet -e '.[dev,neural,nlp,web,dask]'
 	$(MODEL)
 	touch $@ $(VENV)/.installed
 
@@ -41,7 +41,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/mypy src
 
 $(VENV)/.installed-bench: pyproject.toml requirements/spacy-model.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,bench,neural,nlp,web]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,neural,nlp,web,dask]'
 	$(MODEL)
 	touch $@
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from newsweave import __version__
 from newsweave.background import in_background
@@ -139,6 +140,11 @@ def _clean(
     return articles, problems
 
 
+def note_problem(problem: Problem, problems: list[Problem], strict: bool) -> None:
+    """Keep ``problem`` in ``problems``, or raise it as an ``InputError`` when ``strict``."""
+    _note(problem, problems, strict)
+
+
 def _note(problem: Problem, problems: list[Problem], strict: bool) -> None:
     log.info("%s", problem)
     if strict and problem.kind == "error":
@@ -156,6 +162,11 @@ def extract(
     """Return the clean articles of ``inputs`` with duplicate and syndicated copies folded, and the problems."""
     articles, problems = read_all(inputs, config, strict=strict, on_source=on_source)
     return fold_copies(articles, config.dedupe), problems
+
+
+def finish(article: Article) -> Article:
+    """``article`` segmented and with its language (``segment``, ``language``): what every clean article gets."""
+    return _finish(article)
 
 
 def _finish(article: Article) -> Article:
@@ -307,6 +318,7 @@ def ingest(
     parallel: bool | None = False,
     on_source: Callable[[str], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    client: Any = None,
 ) -> IngestReport:
     """Add the articles of ``inputs`` to the store, assign them to stories, recompute changed digests.
 
@@ -320,6 +332,9 @@ def ingest(
     more than one core (the CLI's default). The second process is spawned, so a script that asks
     for it needs the usual ``if __name__ == "__main__":`` guard. ``on_source`` is only called when
     reading here. Two ingests into one store at once: the second to write stops with a StoreError.
+
+    ``client`` (a ``dask.distributed.Client``) reads and cleans on its workers instead
+    (``scale.dask_batches``); the stories and the store are the same as without it.
     """
     owned = not isinstance(store, Store)
     db = open_store(store) if not isinstance(store, Store) else store
@@ -338,11 +353,14 @@ def ingest(
             clusterer = (
                 StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
             )
-            batches = (
-                in_background(_prepared_batches, sources, config, batch_size, strict)
-                if parallel
-                else _prepared_batches(sources, config, batch_size, strict, on_source)
-            )
+            if client is not None:
+                from newsweave.scale import dask_batches
+
+                batches: Any = dask_batches(sources, config, batch_size, client, strict=strict, on_source=on_source)
+            elif parallel:
+                batches = in_background(_prepared_batches, sources, config, batch_size, strict)
+            else:
+                batches = _prepared_batches(sources, config, batch_size, strict, on_source)
             with contextlib.closing(batches):
                 for articles, batch_problems, profiles in batches:
                     problems.extend(batch_problems)

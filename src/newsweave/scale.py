@@ -1,0 +1,183 @@
+"""Ingest on Dask: the per-document work on the cluster's workers, the story assignment and writes here.
+
+What runs where, and why the result is the single machine's:
+1. Reading: one task per input (file or URL) turns it into raw documents, in the input's order.
+2. Here, the raw documents are cut into the same batches of ``batch_size`` documents as a single
+   machine cuts them (page templates are learnt per batch, so batches must be the same).
+3. Cleaning: one task per batch learns the batch's templates, cleans, segments and labels each
+   article and computes its clustering profile.
+4. Here, in input order: repeats are dropped, copies folded, articles assigned to stories by the
+   streaming clusterer and written to the store, one transaction per batch, exactly as
+   ``pipeline.ingest`` does. Only this process writes the store, so a worker that dies mid-run
+   changes nothing: Dask runs its tasks again (``retries``), and their results are the same.
+
+Tasks are pure functions of their inputs; no model is loaded by them (the clustering profile is
+TF-IDF over words), so nothing heavy is loaded per task or per worker.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from newsweave.errors import NewsweaveError
+from newsweave.ingest import STDIN, IngestConfig, discover, read_source
+from newsweave.records import Article, Problem, RawDocument
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from newsweave.cluster import Profile
+    from newsweave.pipeline import DigestConfig
+
+Batch = tuple[list[Article], list[Problem], dict[str, "Profile"]]
+INSTALL = "pip install 'newsweave[dask]'"
+_RETRIES = 3
+
+
+class DaskMissingError(NewsweaveError):
+    """``--dask`` was asked for without the ``dask`` extra."""
+
+
+def client_for(address: str) -> Client:
+    """A Dask client: ``local`` or ``local:N`` starts a LocalCluster of N worker processes; else a scheduler address."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as error:
+        raise DaskMissingError(f"--dask needs Dask: {INSTALL}") from error
+    _quiet("distributed", "bokeh", "tornado")
+    if address == "local" or address.startswith("local:"):
+        count = address.partition(":")[2]
+        if count and not count.isdigit():
+            raise NewsweaveError(f"--dask {address}: write local or local:N with N a number of workers")
+        workers = int(count) if count else (os.cpu_count() or 1)
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        )
+        return Client(cluster)  # type: ignore[no-untyped-call]
+    return Client(address)  # type: ignore[no-untyped-call]
+
+
+def _quiet(*prefixes: str) -> None:
+    """Keep the scheduler's and workers' progress chatter out of the user's terminal (errors still show)."""
+    import logging
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith(prefixes):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    for prefix in prefixes:
+        logging.getLogger(prefix).setLevel(logging.ERROR)
+
+
+def read_task(source: str, config: IngestConfig) -> list[RawDocument | Problem]:
+    """Every document of one input, and its problems, in order (runs on a worker)."""
+    from pathlib import Path
+
+    from newsweave.ingest import is_url
+
+    return list(read_source(source if is_url(source) else Path(source), config))
+
+
+def clean_task(raws: list[RawDocument], config: DigestConfig) -> list[tuple[Article, Profile] | None]:
+    """One batch cleaned with its own templates, each article finished and profiled (runs on a worker).
+
+    ``None`` stands for a document with no article text left.
+    """
+    from newsweave.clean import clean_batch
+    from newsweave.cluster import profile
+    from newsweave.pipeline import finish
+
+    done: list[tuple[Article, Profile] | None] = []
+    for article in clean_batch(raws, config.clean):
+        if not article.text:
+            done.append(None)
+            continue
+        finished = finish(article)
+        done.append((finished, profile(finished, config.cluster)))
+    return done
+
+
+def dask_batches(
+    sources: Sequence[str],
+    config: DigestConfig,
+    batch_size: int,
+    client: Client,
+    *,
+    strict: bool = False,
+    on_source: Callable[[str], None] | None = None,
+    ahead: int | None = None,
+) -> Iterator[Batch]:
+    """The batches ``pipeline.ingest`` stores, with the reading and cleaning done by ``client``'s workers.
+
+    At most ``ahead`` batches are cleaning at once (default: two per worker), so memory stays bounded
+    by the batches in flight plus the inputs being read.
+    """
+    from newsweave.pipeline import note_problem
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    ahead = ahead or 2 * workers
+    items = list(discover(sources))
+    paths = [str(item) for item in items if not isinstance(item, Problem) and str(item) != STDIN]
+    # pure=False: a file read again in a later run may have changed, so no result is reused by name.
+    reads = iter(client.map(read_task, paths, config=config.ingest, retries=_RETRIES, pure=False))
+    pending: collections.deque[tuple[Any, list[RawDocument], list[Problem]]] = collections.deque()
+    first_location: dict[str, str] = {}
+    raws: list[RawDocument] = []
+    problems: list[Problem] = []
+
+    def submit() -> None:
+        future = client.submit(clean_task, list(raws), config, retries=_RETRIES, pure=False)
+        pending.append((future, list(raws), list(problems)))
+        raws.clear()
+        problems.clear()
+
+    def drain(limit: int) -> Iterator[Batch]:
+        while len(pending) > limit:
+            future, batch_raws, batch_problems = pending.popleft()
+            yield _finished(future.result(), batch_raws, batch_problems, first_location)
+
+    for item in items:
+        if isinstance(item, Problem):
+            note_problem(item, problems, strict)
+            continue
+        if on_source is not None:
+            on_source(str(item))
+        documents = list(read_source(item, config.ingest)) if str(item) == STDIN else next(reads).result()
+        for document in documents:
+            if isinstance(document, Problem):
+                note_problem(document, problems, strict)
+            else:
+                raws.append(document)
+            if len(raws) >= batch_size:
+                submit()
+                yield from drain(ahead)
+    if raws or problems:
+        submit()
+    yield from drain(0)
+
+
+def _finished(
+    cleaned: list[tuple[Article, Profile] | None],
+    raws: list[RawDocument],
+    problems: list[Problem],
+    first_location: dict[str, str],
+) -> Batch:
+    """A cleaned batch as ``pipeline._clean`` leaves it: empty pages and repeats reported, in input order."""
+    articles: list[Article] = []
+    profiles: dict[str, Profile] = {}
+    for raw, done in zip(raws, cleaned, strict=True):
+        location = raw.origin.location
+        if done is None:
+            problems.append(Problem(location, "no article text found (only page chrome or metadata)"))
+            continue
+        article, found = done
+        if article.id in first_location:
+            reason = f"same outlet and text as {first_location[article.id]}; read once"
+            problems.append(Problem(location, reason, "skipped"))
+            continue
+        first_location[article.id] = location
+        articles.append(article)
+        profiles[article.id] = found
+    return articles, problems, profiles

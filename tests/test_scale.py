@@ -1,0 +1,122 @@
+"""Ingest on Dask: a real LocalCluster with two worker processes gives the single machine's stories."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newsweave
+from newsweave.pipeline import ingest
+from newsweave.scale import DaskMissingError, client_for
+from newsweave.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    dask_client = client_for("local:2")
+    try:
+        yield dask_client
+    finally:
+        cluster = dask_client.cluster
+        dask_client.close()
+        cluster.close()
+
+
+def stored(store: Path) -> dict[str, Any]:
+    """Everything a run decides: the story rows, each story's members and stored digest."""
+    with open_store(store, readonly=True) as db:
+        rows = [
+            {"id": r.id, "title": r.title, "articles": r.articles, "outlets": list(r.outlets),
+             "first": r.first_date, "last": r.last_date}
+            for r in db.stories()
+        ]  # fmt: skip
+        return {
+            "stories": rows,
+            "members": {r["id"]: sorted(a.id for a in db.members(r["id"])) for r in rows},
+            "digests": {r["id"]: db.story_digest(r["id"]) for r in rows},
+            "counts": db.counts(),
+        }
+
+
+def ecbplus_jsonl(tmp_path: Path, docs: list[dict[str, Any]]) -> Path:
+    """ECB+ topics 1-35 as news-please JSON Lines, each document one article (its text and its outlet)."""
+    path = tmp_path / "ecbplus.jsonl"
+    lines = [
+        json.dumps({"id": d["id"], "maintext": d["text"], "title": None, "source_domain": d["outlet"] or d["id"]})
+        for d in docs
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_examples_give_the_same_stories_and_digests(client: Any, tmp_path: Path) -> None:
+    local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
+    ingest([EXAMPLES], local, batch_size=4)
+    report = ingest([EXAMPLES], distributed, batch_size=4, client=client)
+    assert report.added == 10 and report.folded == 1
+    assert stored(distributed) == stored(local)
+    assert newsweave.stored_digest(distributed).stories == newsweave.stored_digest(local).stories
+
+
+def test_ecbplus_gives_the_same_stories(client: Any, tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
+    source = ecbplus_jsonl(tmp_path, ecbplus_docs)
+    local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
+    ingest([source], local, batch_size=100)
+    ingest([source], distributed, batch_size=100, client=client)
+    result = stored(distributed)
+    assert result == stored(local)
+    assert result["counts"]["articles"] >= 700 and len(result["stories"]) >= 50
+
+
+def test_a_worker_killed_mid_run_changes_nothing(
+    client: Any, tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
+) -> None:
+    source = ecbplus_jsonl(tmp_path, ecbplus_docs[:300])
+    local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
+    ingest([source], local, batch_size=25)
+    pids = list(client.run(os.getpid).values())
+    killed = threading.Event()
+
+    def kill_one(_: int) -> None:
+        if not killed.is_set():
+            killed.set()
+            os.kill(pids[0], signal.SIGKILL)  # the nanny starts a new worker; Dask runs the lost tasks again
+
+    ingest([source], distributed, batch_size=25, client=client, on_batch=kill_one)
+    assert killed.is_set()
+    assert stored(distributed) == stored(local)
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_cli_dask_local_gives_the_same_stories_json(tmp_path: Path) -> None:
+    def stories(store: Path, *extra: str) -> str:
+        run = [sys.executable, "-m", "newsweave", "ingest", str(EXAMPLES), "--store", str(store), "-q", *extra]
+        subprocess.run(run, check=True, capture_output=True, timeout=300)
+        listing = [sys.executable, "-m", "newsweave", "stories", "--store", str(store), "--format", "json"]
+        return subprocess.run(listing, check=True, capture_output=True, text=True).stdout
+
+    assert stories(tmp_path / "a.db") == stories(tmp_path / "b.db", "--dask", "local:2")
+
+
+def test_without_dask_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(DaskMissingError, match=r"newsweave\[dask\]"):
+        client_for("local:2")
+
+
+def test_importing_newsweave_does_not_import_dask() -> None:
+    code = "import newsweave, newsweave.pipeline, newsweave.scale, sys; print('distributed' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
