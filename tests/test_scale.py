@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -120,3 +121,51 @@ def test_importing_newsweave_does_not_import_dask() -> None:
     code = "import newsweave, newsweave.pipeline, newsweave.scale, sys; print('distributed' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def ecbplus_warc(tmp_path: Path, docs: list[dict[str, Any]], gzipped: bool) -> Path:
+    from tests.ingest.test_readers import write_warc
+
+    pages = []
+    for doc in docs:
+        paragraphs = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in doc["sentences"])
+        title = f"<title>{html.escape(doc['id'])}</title>"
+        body = f"<html><head>{title}</head><body><article>{paragraphs}</article></body></html>"
+        pages.append((f"https://{doc['outlet'] or 'example.org'}/{doc['id']}", "200 OK", "text/html", body.encode()))
+    path = tmp_path / ("crawl.warc.gz" if gzipped else "crawl.warc")
+    write_warc(path, pages, gzipped=gzipped)
+    return path
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_warc_byte_ranges_read_each_record_once(
+    tmp_path: Path, ecbplus_docs: list[dict[str, Any]], gzipped: bool
+) -> None:
+    from newsweave.ingest import read_source
+    from newsweave.ingest.warc import read_warc_range, warc_ranges
+
+    path = ecbplus_warc(tmp_path, ecbplus_docs[:40], gzipped)
+    whole = [d.origin.location for d in read_source(path) if not isinstance(d, newsweave.Problem)]
+    for size in (1, 997, 4096, 50_000):
+        parts = [
+            d.origin.location
+            for start, end in warc_ranges(path, size)
+            for d in read_warc_range(path, start, end, 10 * 2**20)
+            if not isinstance(d, newsweave.Problem)
+        ]
+        assert parts == whole, size
+    assert len(whole) == 40
+
+
+def test_a_large_warc_spreads_over_the_workers_with_the_same_stories(
+    client: Any, tmp_path: Path, ecbplus_docs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsweave.scale
+
+    path = ecbplus_warc(tmp_path, ecbplus_docs[:150], gzipped=True)
+    monkeypatch.setattr(newsweave.scale, "SPLIT_BYTES", path.stat().st_size // 7)
+    local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
+    ingest([path], local, batch_size=40)
+    ingest([path], distributed, batch_size=40, client=client)
+    assert stored(distributed) == stored(local)
+    assert stored(local)["counts"]["articles"] >= 100

@@ -1,7 +1,8 @@
 """Ingest on Dask: the per-document work on the cluster's workers, the story assignment and writes here.
 
 What runs where, and why the result is the single machine's:
-1. Reading: one task per input (file or URL) turns it into raw documents, in the input's order.
+1. Reading: one task per input (file or URL) turns it into raw documents, in the input's order; a
+   large WARC file is read by one task per byte range (the records that start in it).
 2. Here, the raw documents are cut into the same batches of ``batch_size`` documents as a single
    machine cuts them (page templates are learnt per batch, so batches must be the same).
 3. Cleaning: one task per batch learns the batch's templates, cleans, segments and labels each
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 Batch = tuple[list[Article], list[Problem], dict[str, "Profile"]]
 INSTALL = "pip install 'newsweave[dask]'"
+SPLIT_BYTES = 64 * 2**20  # a WARC file larger than this is read by one task per byte range of this size
 _RETRIES = 3
 
 
@@ -80,6 +82,18 @@ def read_task(source: str, config: IngestConfig) -> list[RawDocument | Problem]:
     return list(read_source(source if is_url(source) else Path(source), config))
 
 
+def read_range_task(source: str, start: int, end: int, config: IngestConfig) -> list[RawDocument | Problem]:
+    """The documents of the WARC records that start in ``[start, end)`` of one file (runs on a worker)."""
+    from pathlib import Path
+
+    from newsweave.ingest.warc import read_warc_range
+
+    try:
+        return list(read_warc_range(Path(source), start, end, config.max_bytes))
+    except OSError as error:
+        return [Problem(source, f"cannot read the file ({error.strerror or error})")]
+
+
 def clean_task(raws: list[RawDocument], config: DigestConfig) -> list[tuple[Article, Profile] | None]:
     """One batch cleaned with its own templates, each article finished and profiled (runs on a worker).
 
@@ -108,20 +122,23 @@ def dask_batches(
     strict: bool = False,
     on_source: Callable[[str], None] | None = None,
     ahead: int | None = None,
+    split_bytes: int | None = None,
 ) -> Iterator[Batch]:
     """The batches ``pipeline.ingest`` stores, with the reading and cleaning done by ``client``'s workers.
 
     At most ``ahead`` batches are cleaning at once (default: two per worker), so memory stays bounded
-    by the batches in flight plus the inputs being read.
+    by the batches in flight plus the inputs being read. A WARC file larger than ``split_bytes``
+    (default ``SPLIT_BYTES``) is read by one task per byte range, each taking the records that start
+    in it, so one big crawl file spreads over the workers.
     """
     from newsweave.pipeline import note_problem
 
+    split_bytes = split_bytes or SPLIT_BYTES
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     ahead = ahead or 2 * workers
     items = list(discover(sources))
-    paths = [str(item) for item in items if not isinstance(item, Problem) and str(item) != STDIN]
-    # pure=False: a file read again in a later run may have changed, so no result is reused by name.
-    reads = iter(client.map(read_task, paths, config=config.ingest, retries=_RETRIES, pure=False))
+    reads = iter([_submit_read(client, item, config.ingest, split_bytes) for item in items
+                  if not isinstance(item, Problem) and str(item) != STDIN])  # fmt: skip
     pending: collections.deque[tuple[Any, list[RawDocument], list[Problem]]] = collections.deque()
     first_location: dict[str, str] = {}
     raws: list[RawDocument] = []
@@ -144,7 +161,10 @@ def dask_batches(
             continue
         if on_source is not None:
             on_source(str(item))
-        documents = list(read_source(item, config.ingest)) if str(item) == STDIN else next(reads).result()
+        if str(item) == STDIN:
+            documents = list(read_source(item, config.ingest))
+        else:
+            documents = [document for future in next(reads) for document in future.result()]
         for document in documents:
             if isinstance(document, Problem):
                 note_problem(document, problems, strict)
@@ -156,6 +176,23 @@ def dask_batches(
     if raws or problems:
         submit()
     yield from drain(0)
+
+
+def _submit_read(client: Client, item: Any, config: IngestConfig, split_bytes: int) -> list[Any]:
+    """Futures of one input's documents: one task, or one per byte range of a large WARC file."""
+    from pathlib import Path
+
+    from newsweave.ingest import kind_of
+    from newsweave.ingest.warc import warc_ranges
+
+    source = str(item)
+    # pure=False: a file read again in a later run may have changed, so no result is reused by name.
+    if isinstance(item, Path) and item.is_file() and item.stat().st_size > split_bytes and kind_of(item) == "warc":
+        return [
+            client.submit(read_range_task, source, start, end, config, retries=_RETRIES, pure=False)
+            for start, end in warc_ranges(item, split_bytes)
+        ]
+    return [client.submit(read_task, source, config, retries=_RETRIES, pure=False)]
 
 
 def _finished(

@@ -120,6 +120,19 @@ def read_source(source: Source, config: IngestConfig = IngestConfig()) -> Iterat
         yield Problem(str(path), f"{UNEXPECTED} ({type(error).__name__}: {error}); please report it")
 
 
+def kind_of(path: Path) -> Kind | None:
+    """What a file holds, told from its first bytes (gzip opened), or None when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+            handle.seek(0)
+            if head.startswith(GZIP_MAGIC):
+                head = _gunzip_head(handle, str(path))
+            return sniff(head) if head.strip() else None
+    except (OSError, InputError):
+        return None
+
+
 def _read_stdin(config: IngestConfig) -> Iterator[RawDocument | Problem]:
     # Spooled so that a WARC piped in is streamed from disk, not held in memory.
     with tempfile.SpooledTemporaryFile(max_size=8 * MiB) as spool:
