@@ -24,7 +24,7 @@ from newsweave.dates import comparable
 from newsweave.errors import NewsweaveError
 from newsweave.records import Article, Copy
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -94,6 +94,10 @@ _MIGRATIONS: tuple[str, ...] = (
     # 2: merges repoint aliases by the story they point to.
     """
     CREATE INDEX aliases_story ON aliases(story_id);
+    """,
+    # 3: the story list pages newest first without sorting every story (bench/web.py).
+    """
+    CREATE INDEX stories_updated ON stories(updated_run DESC, seq DESC);
     """,
 )
 
