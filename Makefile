@@ -54,6 +54,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/crosscheck.py
 	$(BIN)/python bench/summarize.py
 	$(BIN)/python bench/entities.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
