@@ -56,7 +56,8 @@ def client_for(address: str) -> Client:
             raise NewsweaveError(f"--dask {address}: write local or local:N with N a number of workers")
         workers = int(count) if count else (os.cpu_count() or 1)
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            # ":0": any free port, so that two clusters on one machine never fight over 8787
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
         )
         return Client(cluster)  # type: ignore[no-untyped-call]
     return Client(address)  # type: ignore[no-untyped-call]
