@@ -319,6 +319,16 @@ def create_app(config: WebConfig) -> FastAPI:
         if not hmac.compare_digest(given.encode(), config.token.encode()):
             raise HTTPException(401, "this server needs its token for writes (Authorization: Bearer TOKEN)")
 
+    def submit_job(inputs: list[str], folder: Path | None = None) -> int:
+        """Queue an ingest of ``inputs``; 400 for an input that is not a file and not an http(s) URL."""
+        bad = [item for item in inputs if not is_url(item) and (folder is None or not item.startswith(str(folder)))]
+        if bad:
+            raise HTTPException(400, f"not an http(s) URL: {bad[0][:200]}")
+        try:
+            return jobs["ingest"].submit(inputs, folder).id
+        except JobsFullError as error:
+            raise HTTPException(429, str(error)) from error
+
     def listing(
         db: Store, q: str | None, outlet: str | None, since: str | None, until: str | None,
         conflicts: bool, order: str, number: int, size: int,
@@ -406,9 +416,6 @@ def create_app(config: WebConfig) -> FastAPI:
         check_write(request, token)
         folder = None
         inputs = [line.strip() for line in urls.splitlines() if line.strip()]
-        bad = [item for item in inputs if not is_url(item)]
-        if bad:
-            raise HTTPException(400, f"not an http(s) URL: {bad[0][:200]}")
         chosen = [f for f in files or [] if f.filename]
         if chosen:
             folder = upload_folder()
@@ -418,11 +425,7 @@ def create_app(config: WebConfig) -> FastAPI:
             inputs.append(str(folder))
         if not inputs:
             raise HTTPException(400, "choose files to upload or paste URLs, one per line")
-        try:
-            job = jobs["ingest"].submit(inputs, folder)
-        except JobsFullError as error:
-            raise HTTPException(429, str(error)) from error
-        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        return RedirectResponse(f"/jobs/{submit_job(inputs, folder)}", status_code=303)
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def job_page(job_id: Annotated[int, PathParam(ge=1, le=2**31)]) -> HTMLResponse:
@@ -511,11 +514,8 @@ def create_app(config: WebConfig) -> FastAPI:
         folder = upload_folder()
         lines = [json.dumps(item.model_dump(exclude_none=True), ensure_ascii=False) for item in body.articles]
         (folder / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        try:
-            job = jobs["ingest"].submit([str(folder / "articles.jsonl")], folder)
-        except JobsFullError as error:
-            raise HTTPException(429, str(error)) from error
-        return {"job": job.id, "status": f"/api/v1/jobs/{job.id}"}
+        job = submit_job([str(folder / "articles.jsonl")], folder)
+        return {"job": job, "status": f"/api/v1/jobs/{job}"}
 
     @app.post(
         "/api/v1/jobs",
@@ -526,14 +526,8 @@ def create_app(config: WebConfig) -> FastAPI:
     )
     def api_add_job(request: Request, body: JobIn) -> dict[str, Any]:
         check_write(request)
-        bad = [url for url in body.urls if not is_url(url)]
-        if bad:
-            raise HTTPException(400, f"not an http(s) URL: {bad[0][:200]}")
-        try:
-            job = jobs["ingest"].submit(body.urls)
-        except JobsFullError as error:
-            raise HTTPException(429, str(error)) from error
-        return {"job": job.id, "status": f"/api/v1/jobs/{job.id}"}
+        job = submit_job(list(body.urls))
+        return {"job": job, "status": f"/api/v1/jobs/{job}"}
 
     @app.get(
         "/api/v1/jobs/{job_id}",
