@@ -37,7 +37,7 @@ class SummaryConfig:
     # sentence's statements and cover this share of the sentence's characters.
     min_shared_words: int = 2
     min_support_coverage: float = 0.5
-    solver_seconds: float = 5.0  # past this HiGHS stops; then the best gain per word is taken greedily
+    solver_seconds: float = 5.0  # HiGHS stops here with its best selection (greedy if it found none)
     crosscheck: CrossCheckConfig = field(default_factory=CrossCheckConfig)
     llm: LLMConfig | None = None  # an OpenAI-compatible server writes the summary instead (``llm.py``)
 
@@ -48,7 +48,7 @@ def summarize(story: Story, config: SummaryConfig = SummaryConfig()) -> Summary:
         raise ValueError(f"a summary needs a budget of at least 1 word, not {config.words}")
     check = story.crosscheck or crosscheck(story, config.crosscheck)
     if config.llm is not None:
-        return abstractive_summary(story, check, config.llm, config.words, config.crosscheck)
+        return abstractive_summary(story, check, config.llm, config.words)
     return extractive_summary(story, check, config)
 
 

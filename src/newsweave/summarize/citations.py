@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from newsweave.records import Article, Citation, CrossCheck, Span, Statement, SummarySource
+from newsweave.records import Article, Citation, CrossCheck, Span, SummarySource
 from newsweave.statements import function_stems, stem, word_stems
 
 
@@ -136,7 +136,3 @@ def numbered(
         SummarySource(n, outlet, tuple(a.id for a in articles if outlet in a.outlets)) for outlet, n in number.items()
     )
     return cited, sources
-
-
-def statement_sentence(statement: Statement) -> tuple[str, int]:
-    return statement.article_id, statement.sentence_index

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newsweave.records import Article, CrossCheck, Fact, Sentence, Statement
+from newsweave.records import Article, CrossCheck, Fact, Sentence
 from newsweave.statements import digits, function_stems, word_stems
 
 # Openings that link to a sentence the summary may not hold; the rest of the sentence stands alone.
@@ -278,12 +278,4 @@ def facts_by_sentence(crosscheck: CrossCheck) -> dict[tuple[str, int], list[Fact
             key = (statement.article_id, statement.sentence_index)
             if fact not in found[key]:
                 found[key].append(fact)
-    return dict(found)
-
-
-def statements_by_sentence(crosscheck: CrossCheck) -> dict[tuple[str, int], list[Statement]]:
-    found: dict[tuple[str, int], list[Statement]] = defaultdict(list)
-    for fact in crosscheck.facts:
-        for statement in fact.statements:
-            found[(statement.article_id, statement.sentence_index)].append(statement)
     return dict(found)

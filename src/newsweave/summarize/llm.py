@@ -16,7 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsweave.crosscheck import CrossCheckConfig
 from newsweave.errors import NewsweaveError
 from newsweave.records import (
     Citation,
@@ -64,7 +63,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def abstractive_summary(
-    story: Story, check: CrossCheck, config: LLMConfig, words: int, crosscheck: CrossCheckConfig
+    story: Story, check: CrossCheck, config: LLMConfig, words: int
 ) -> Summary:
     """Ask the server for a summary of ``story``'s facts and keep the sentences its facts support."""
     shown = shown_facts(check, config.max_facts)
