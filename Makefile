@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/summarize.py
 	$(BIN)/python bench/entities.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
