@@ -2,6 +2,9 @@
 
 Usage: python bench/labels/check_quotes.py [path/to/ecbplus/docs.jsonl]
 
+Checks both quote sets: quotes.jsonl (the development set) and quotes_heldout.jsonl (the held-out set,
+labelled before the speaker rules were tuned, on documents the development set does not touch).
+
 The corpus path defaults to $ECBPLUS_DOCS, then /work/shared/data/ecbplus/docs.jsonl.
 Exits non-zero (AssertionError) on the first problem; prints a summary when all checks pass.
 """
@@ -24,6 +27,8 @@ EXCEPTIONS = {"no_open": "opening mark missing in the source", "no_close": "clos
 
 MIN_QUOTES = 100
 MIN_OUTLETS = 10
+MIN_HELDOUT_QUOTES = 60
+MIN_HELDOUT_OUTLETS = 8
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -53,15 +58,11 @@ def check_span(text: str, span: list[int], what: str) -> None:
     assert text[s:e] == text[s:e].strip(), f"{what}: span {span} has leading/trailing whitespace"
 
 
-def main(argv: list[str]) -> int:
-    docs_path = Path(argv[1]) if len(argv) > 1 else Path(os.environ.get("ECBPLUS_DOCS", DEFAULT_DOCS))
-    docs = {d["id"]: d for d in load_jsonl(docs_path)}
-    quotes = load_jsonl(HERE / "quotes.jsonl")
-    not_quotes = load_jsonl(HERE / "not_quotes.jsonl")
-
+def check_quotes(name: str, quotes: list[dict], docs: dict[str, dict]) -> set[tuple[str, int, int]]:
+    """Check one quote file's records against the corpus; return its (doc, start, end) keys."""
     seen: set[tuple[str, int, int]] = set()
     for n, rec in enumerate(quotes, 1):
-        where = f"quotes.jsonl:{n} ({rec.get('doc')})"
+        where = f"{name}:{n} ({rec.get('doc')})"
         assert rec["doc"] in docs, f"{where}: unknown document"
         text = docs[rec["doc"]]["text"]
         check_span(text, rec["quote"], where)
@@ -85,6 +86,37 @@ def main(argv: list[str]) -> int:
             ss, se = rec["speaker"]
             assert not (s <= ss and se <= e), f"{where}: speaker span lies inside the quote"
         assert isinstance(rec.get("note", ""), str), f"{where}: note must be a string"
+    return seen
+
+
+def summary(name: str, quotes: list[dict], docs: dict[str, dict]) -> Counter[str]:
+    """Print one quote file's counts; return its outlets."""
+    outlets = Counter(docs[r["doc"]]["outlet"] for r in quotes if docs[r["doc"]]["outlet"])
+    kinds = Counter(r["speaker_kind"] for r in quotes)
+    n_docs = len({r["doc"] for r in quotes})
+    topics = sorted({docs[r["doc"]]["topic"] for r in quotes})
+    print(f"{name}: {len(quotes)} in {n_docs} documents, {len(outlets)} outlets, {len(topics)} topics")
+    print("  speaker kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    print(f"  boundary exceptions: {sum(1 for r in quotes if r.get('exception'))}")
+    return outlets
+
+
+def main(argv: list[str]) -> int:
+    docs_path = Path(argv[1]) if len(argv) > 1 else Path(os.environ.get("ECBPLUS_DOCS", DEFAULT_DOCS))
+    docs = {d["id"]: d for d in load_jsonl(docs_path)}
+    quotes = load_jsonl(HERE / "quotes.jsonl")
+    heldout = load_jsonl(HERE / "quotes_heldout.jsonl")
+    not_quotes = load_jsonl(HERE / "not_quotes.jsonl")
+
+    seen = check_quotes("quotes.jsonl", quotes, docs)
+    check_quotes("quotes_heldout.jsonl", heldout, docs)
+    # Held out means unseen: no held-out document may appear in the development labels.
+    dev_docs = {r["doc"] for r in quotes} | {r["doc"] for r in not_quotes}
+    shared = sorted(dev_docs & {r["doc"] for r in heldout})
+    assert not shared, f"quotes_heldout.jsonl: documents also in the development labels: {shared}"
+    for rec in heldout:
+        topic = int(docs[rec["doc"]]["topic"])
+        assert rec["doc"].endswith("ecbplus") and 1 <= topic <= 35, f"{rec['doc']}: not an ECB+ document of topics 1-35"
 
     quote_keys = {(d, s, e) for d, s, e in seen}
     for n, rec in enumerate(not_quotes, 1):
@@ -97,17 +129,14 @@ def main(argv: list[str]) -> int:
         assert mark_before(text, s) and mark_after(text, e), f"{where}: span not bounded by quotation marks"
         assert (rec["doc"], s, e) not in quote_keys, f"{where}: also labelled as a quote"
 
-    outlets = Counter(docs[r["doc"]]["outlet"] for r in quotes if docs[r["doc"]]["outlet"])
-    kinds = Counter(r["speaker_kind"] for r in quotes)
-    n_docs = len({r["doc"] for r in quotes})
-    topics = sorted({docs[r["doc"]]["topic"] for r in quotes})
+    outlets = summary("quotes", quotes, docs)
+    heldout_outlets = summary("held-out quotes", heldout, docs)
     assert len(quotes) >= MIN_QUOTES, f"only {len(quotes)} quotes (need {MIN_QUOTES})"
     assert len(outlets) >= MIN_OUTLETS, f"only {len(outlets)} outlets (need {MIN_OUTLETS})"
+    assert len(heldout) >= MIN_HELDOUT_QUOTES, f"only {len(heldout)} held-out quotes (need {MIN_HELDOUT_QUOTES})"
+    assert len(heldout_outlets) >= MIN_HELDOUT_OUTLETS, f"only {len(heldout_outlets)} held-out outlets"
     assert len(not_quotes) >= 8, f"only {len(not_quotes)} not-quote spans (need 8)"
 
-    print(f"quotes: {len(quotes)} in {n_docs} documents, {len(outlets)} outlets, {len(topics)} topics")
-    print("speaker kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    print(f"boundary exceptions: {sum(1 for r in quotes if r.get('exception'))}")
     print(f"not-quotes: {len(not_quotes)} " + str(dict(Counter(r["why"] for r in not_quotes))))
     print("OK")
     return 0
