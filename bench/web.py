@@ -1,6 +1,6 @@
 """Web UI and HTTP API under load: `newsweave serve` over a store of 10,000+ stories, while an ingest writes.
 
-Run from the project root: ``.venv/bin/python bench/web.py`` (about 7 minutes on 2 cores once the store is built;
+Run from the project root: ``.venv/bin/python bench/web.py`` (about 3 minutes on 2 cores once the store is built;
 building it the first time takes about 8 minutes more, and the store is kept for the next runs).
 
 1. The store: ECB+ (../shared/data/ecbplus/docs.jsonl, 772 real articles about 66 events; Cybulska & Vossen 2014,
@@ -12,10 +12,12 @@ building it the first time takes about 8 minutes more, and the store is kept for
 3. Story digests: a fixed sample (seeded) of 20 stories is viewed once before the load, so the story page and the
    story API are measured with their digest in the server's cache; the first view of 10 other stories (the digest
    computed with spaCy) is timed on the idle server and reported apart.
-4. Load: a second process (httpx.AsyncClient, ``--clients`` connections, each client sends its next request as soon
-   as the last one is answered) for ``--seconds`` per endpoint, while this process POSTs new articles to
-   /api/v1/articles in batches of 50, one job after the other (``--no-ingest``: no writer). Client and server share
-   the machine's cores. When the goal (p99 < 100 ms and no errors) is missed, the runs are repeated at 10 clients,
+4. Load: a second process (``--clients`` keep-alive HTTP/1.1 connections on asyncio streams and uvloop, each client
+   sending its next request as soon as the last one is answered) for ``--seconds`` per endpoint, while this process
+   POSTs new articles to /api/v1/articles in batches of 50, one job after the other (``--no-ingest``: no writer).
+   The server runs those jobs in its ingest worker process. Client and server share the machine's cores; the load
+   generator's own CPU is reported (httpx.AsyncClient, used before, spent about 2.5 ms per request and was the
+   bottleneck). When the goal (p99 < 100 ms and no errors) is missed, the runs are repeated at 10 clients,
    and each endpoint is timed one request at a time, over HTTP, in-process and as the bare handler (cProfile).
 5. Chromium (Playwright, /usr/bin/chromium): navigation to ``load`` and first contentful paint of a 50-article story
    page (its digest warm), median of 5 fresh browser contexts; a screenshot of a story page from the examples/ store
@@ -60,7 +62,7 @@ DOCS = SHARED / "data" / "ecbplus" / "docs.jsonl"
 EXAMPLES = ROOT / "examples"
 SCREENSHOT = ROOT / "docs" / "story-page.png"
 DEFAULT_STORE = Path(tempfile.gettempdir()) / "newsweave-bench-web" / "stories.db"
-LIBRARIES = ("newsweave", "fastapi", "starlette", "uvicorn", "h11", "jinja2", "pydantic", "httpx", "playwright")
+LIBRARIES = ("newsweave", "fastapi", "starlette", "uvicorn", "httptools", "uvloop", "jinja2", "pydantic", "playwright")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [  # as in tests/web/conftest.py
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -273,42 +275,76 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-async def generate_load(base: str, paths: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    """Closed-loop load: ``clients`` clients, each sending its next request when its last one is answered.
+class _ClosedError(Exception):
+    """The server closed a keep-alive connection."""
 
+
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """Send one GET on an open keep-alive connection and read the whole answer; return its status."""
+    writer.write(request)
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as error:
+        raise _ClosedError from error
+    status = int(head[9:12])
+    length, chunked = 0, False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+    if chunked:
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            await reader.readexactly(size + 2)
+        await reader.readuntil(b"\r\n")
+    else:
+        await reader.readexactly(length)
+    return status
+
+
+async def generate_load(base: str, paths: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    """Closed-loop load: ``clients`` keep-alive connections, each sending a request when its last one is answered.
+
+    HTTP/1.1 over asyncio streams (on uvloop when installed), written here because a general client such as
+    httpx spends about 2.5 ms of CPU per request: the load generator, not the server, then set the latencies.
     A ticker measures how late this process's event loop wakes up (its lag): that much of every latency is the
     load generator's own queueing, not the server's.
     """
-    import httpx
-
+    host, port = base.removeprefix("http://").rsplit(":", 1)
     latencies: list[float] = []
     lags: list[float] = []
     errors: collections.Counter[str] = collections.Counter()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    timeout = httpx.Timeout(30.0, pool=60.0)
     start = time.perf_counter()
     end = start + seconds
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
 
-        async def one_client(number: int) -> None:
-            rng = random.Random(SEED + number)
+    async def one_client(number: int) -> None:
+        rng = random.Random(SEED + number)
+        requests = [f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode() for path in paths]
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
             while time.perf_counter() < end:
                 sent = time.perf_counter()
                 try:
-                    response = await client.get(rng.choice(paths))
-                    if not 200 <= response.status_code < 300:
-                        errors[f"HTTP {response.status_code}"] += 1
-                except httpx.HTTPError as error:
+                    status = await asyncio.wait_for(_get(reader, writer, rng.choice(requests)), 30)
+                    if not 200 <= status < 300:
+                        errors[f"HTTP {status}"] += 1
+                except (OSError, TimeoutError, _ClosedError, ValueError) as error:
                     errors[type(error).__name__] += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
                 latencies.append((time.perf_counter() - sent) * 1000)
+        finally:
+            writer.close()
 
-        async def ticker() -> None:
-            while time.perf_counter() < end:
-                due = time.perf_counter() + 0.01
-                await asyncio.sleep(0.01)
-                lags.append((time.perf_counter() - due) * 1000)
+    async def ticker() -> None:
+        while time.perf_counter() < end:
+            due = time.perf_counter() + 0.01
+            await asyncio.sleep(0.01)
+            lags.append((time.perf_counter() - due) * 1000)
 
-        await asyncio.gather(ticker(), *(one_client(number) for number in range(clients)))
+    await asyncio.gather(ticker(), *(one_client(number) for number in range(clients)))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "latencies": latencies,
@@ -323,7 +359,13 @@ async def generate_load(base: str, paths: list[str], clients: int, seconds: floa
 def load_worker(spec_path: Path) -> None:
     """Entry point of the load-generating process: read the spec, print the result as JSON."""
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    result = asyncio.run(generate_load(spec["base"], spec["paths"], spec["clients"], spec["seconds"]))
+    try:
+        import uvloop
+    except ImportError:
+        runner = asyncio.run
+    else:
+        runner = uvloop.run
+    result = runner(generate_load(spec["base"], spec["paths"], spec["clients"], spec["seconds"]))
     print(json.dumps(result))
 
 
@@ -535,6 +577,8 @@ def sequential_timings(server: Server, store: Path, paths: dict[str, list[str]],
     def handler_and_encoding(path: str) -> None:
         route, call = handler_call(path)
         result = call()
+        if asyncio.iscoroutine(result):
+            result = loop.run_until_complete(result)
         if isinstance(result, dict):  # what FastAPI does with a returned dict: validate it, dump it as JSON
             loop.run_until_complete(
                 serialize_response(field=route.response_field, response_content=result, dump_json=True)
@@ -901,7 +945,8 @@ def measure(args: argparse.Namespace, processes: Processes, built: BuiltStore, f
         f"a random page of\nall {pages:,} (25 stories a page). Latency: from sending a request to its whole answer, "
         f"in the load process; errors:\nnon-2xx answers and exceptions. req/s: requests ÷ seconds from the first send "
         f"to the last answer. The load generator (one\nprocess, asyncio) shares the 2 cores with the server"
-        + ("." if records is None else "; the writer's ingest jobs run inside the server process.")
+        + ("." if records is None else "; the writer's ingest jobs run in the server's ingest worker process, at\n"
+           "a lower CPU priority (niceness 10).")
     )
     runs = list(results)
     if not all(result.met for result in results):
@@ -919,7 +964,7 @@ def measure(args: argparse.Namespace, processes: Processes, built: BuiltStore, f
     print("\n### CPU during the runs\n")
     print(cpu_table(runs))
     print(
-        ("\nServer CPU includes the writer's ingest jobs. " if records is not None else "\n")
+        ("\nServer CPU: the uvicorn process alone, not its ingest worker process. " if records is not None else "\n")
         + "Loop lag: how late the load generator's event loop ran a 10 ms timer,\nthe load generator's own share of "
         "each latency. 'clients ÷ req/s': the mean latency a closed loop of that many clients\nmust see at that "
         "throughput (Little's law)."

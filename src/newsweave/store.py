@@ -403,6 +403,14 @@ class Store:
         r = self._db.execute(f"SELECT {columns} FROM stories WHERE id = ?", (current,)).fetchone()
         return StoryRow(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7]) if r else None
 
+    def version(self) -> tuple[int, int, int]:
+        """A value that changes whenever an ingest has written anything: for caches of what readers computed."""
+        row = self._db.execute(
+            "SELECT (SELECT value FROM state WHERE name = 'generation'), count(*), total(status != 'running')"
+            " FROM runs"
+        ).fetchone()
+        return int(row[0] or 0), int(row[1]), int(row[2])
+
     def last_run(self) -> int:
         """The id of the latest finished run (0 when none)."""
         row = self._db.execute("SELECT max(id) FROM runs WHERE status = 'done'").fetchone()

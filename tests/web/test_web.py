@@ -180,6 +180,10 @@ def test_adding_an_article_through_the_page_changes_its_story(examples_store: Pa
         isolde = "Storm Isolde floods town on Westmarch coast, one dead"
         upload.write_text(report, encoding="utf-8")
         before = next(s for s in httpx.get(running.url + "/api/v1/stories").json()["stories"] if s["title"] == isolde)
+        # Seen once before the ingest, so the server holds this version of the page and of the list.
+        page.goto(running.url + f"/stories/{before['id']}")
+        assert "3 articles" in page.locator(".meta").first.inner_text()
+        page.goto(running.url + "/")
         page.goto(running.url + "/add")
         page.set_input_files("input[name=files]", str(upload))
         page.get_by_role("button", name="Add").click()

@@ -31,6 +31,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,20 +108,25 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": reasons[code]} for code in (*codes, 413, 422, 503)}
 
 
+def _version(row: StoryRow) -> tuple[Any, ...]:
+    """What identifies one state of a story: a run that writes several batches can change it more than once."""
+    return row.id, row.updated_run, row.articles, row.outlets
+
+
 class _Digests:
     """Computed story digests, newest kept: a story is recomputed only when a run has changed it."""
 
     def __init__(self, size: int, config: DigestConfig) -> None:
         self.size = size
         self.config = config
-        self._items: OrderedDict[tuple[str, int], Story] = OrderedDict()
-        self._bytes: OrderedDict[tuple[str, int, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Story] = OrderedDict()
+        self._bytes: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
         self._compute = threading.Lock()  # spaCy and the solver run one story at a time
-        self.conflicts: dict[tuple[str, int], int] = {}
+        self.conflicts: dict[tuple[Any, ...], int] = {}
 
     def get(self, db: Store, row: StoryRow) -> Story:
-        key = (row.id, row.updated_run)
+        key = _version(row)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -141,9 +147,18 @@ class _Digests:
                 self.conflicts[key] = len(story.crosscheck.having("conflicting"))
         return story
 
+    def peek(self, row: StoryRow, kind: str) -> bytes | None:
+        """A story's rendered page or JSON when this version of it is cached, without computing anything."""
+        key = (*_version(row), kind)
+        with self._lock:
+            if key in self._bytes:
+                self._bytes.move_to_end(key)
+                return self._bytes[key]
+        return None
+
     def rendered(self, db: Store, row: StoryRow, kind: str, render: Callable[[Story], bytes]) -> bytes:
         """A story's page or JSON, rendered once per story version."""
-        key = (row.id, row.updated_run, kind)
+        key = (*_version(row), kind)
         with self._lock:
             if key in self._bytes:
                 self._bytes.move_to_end(key)
@@ -157,11 +172,37 @@ class _Digests:
 
     def conflict_count(self, db: Store, row: StoryRow) -> int:
         """Conflicting facts of a story (its cross-check only: fast), remembered per version."""
-        key = (row.id, row.updated_run)
+        key = _version(row)
         if key not in self.conflicts:
             check = crosscheck(stored_story(db, row.id), self.config.crosscheck)
             self.conflicts[key] = len(check.having("conflicting"))
         return self.conflicts[key]
+
+
+class _Answers:
+    """Rendered answers of the listing endpoints, keyed by the store's version and the request's parameters.
+
+    A writer bumps the version with each batch it commits, so nothing stale is served; between writes the
+    story list is rendered once instead of once per reader (it was the slowest page under load).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 class _Limits:
@@ -243,6 +284,7 @@ def is_loopback(host: str) -> bool:
 def create_app(config: WebConfig) -> FastAPI:
     """The app serving ``config.store``: pages at /, the API at /api/v1 (OpenAPI at /api/v1/openapi.json)."""
     digests = _Digests(config.digest_cache, config.digest)
+    answers = _Answers(4 * config.digest_cache)
     ingest_config = dataclasses.replace(
         config.digest, ingest=IngestConfig(allow_private=config.allow_private), people=True
     )
@@ -275,16 +317,17 @@ def create_app(config: WebConfig) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    readers = threading.local()  # one read connection per thread, opened once: opening costs more than a query
+
     @contextmanager
     def reading() -> Iterator[Store]:
-        try:
-            db = open_store(config.store, readonly=True)
-        except StoreError as error:
-            raise HTTPException(503, str(error)) from error
-        try:
-            yield db
-        finally:
-            db.close()
+        db: Store | None = getattr(readers, "store", None)
+        if db is None:
+            try:
+                db = readers.store = open_store(config.store, readonly=True)
+            except StoreError as error:
+                raise HTTPException(503, str(error)) from error
+        yield db
 
     def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
         body = templates.get_template(name).render(version=__version__, **values)
@@ -352,8 +395,12 @@ def create_app(config: WebConfig) -> FastAPI:
 
     # ---------------------------------------------------------------------------------------- pages
 
+    # The four pages and answers read most are coroutines: a cached answer is sent from the event loop at
+    # once, and only a miss goes to a worker thread. Forty threads taking turns with the interpreter lock
+    # made every cached answer wait behind the renders (bench/web.py).
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def stories_page(
+    async def stories_page(
         q: Annotated[str | None, Query(max_length=200)] = None,
         outlet: Annotated[str | None, Query(max_length=255)] = None,
         since: Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = None,
@@ -362,29 +409,41 @@ def create_app(config: WebConfig) -> FastAPI:
         order: Annotated[str, Query(pattern="^(updated|outlets)$")] = "updated",
         page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
     ) -> HTMLResponse:
+        def render() -> bytes:
+            with reading() as db, db.snapshot():
+                key = ("/", db.version(), *params)
+                rows, total, scanned = listing(db, *params[:-1], page_number, config.page_size)
+                body = bytes(page(
+                    "stories.html", rows=rows, total=total, scanned=scanned, q=q or "", outlet=outlet or "",
+                    since=since or "", until=until or "", conflicts=conflicts, order=order, page=page_number,
+                    size=config.page_size, last_run=db.last_run(), outlets=db.outlets(),
+                ).body)  # fmt: skip
+            answers.put(key, body)
+            return body
+
+        params = (q, outlet, since, until, conflicts, order, page_number)
         with reading() as db:
-            rows, total, scanned = listing(db, q, outlet, since, until, conflicts, order, page_number, config.page_size)
-            last_run = db.last_run()
-            outlets = db.outlets()
-        return page(
-            "stories.html", rows=rows, total=total, scanned=scanned, q=q or "", outlet=outlet or "", since=since or "",
-            until=until or "", conflicts=conflicts, order=order, page=page_number, size=config.page_size,
-            last_run=last_run, outlets=outlets,
-        )  # fmt: skip
+            body = answers.peek(("/", db.version(), *params))
+        return HTMLResponse(body if body is not None else await run_in_threadpool(render))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: Annotated[str, PathParam(max_length=64)]) -> Response:
+    async def story_page(story_id: Annotated[str, PathParam(max_length=64)]) -> Response:
         with reading() as db:
             row = db.story_row(story_id)
-            if row is None:
-                raise HTTPException(404, f"no story {story_id!r}")
-            if row.id != story_id:
-                return RedirectResponse(f"/stories/{row.id}", status_code=301)
+        if row is None:
+            raise HTTPException(404, f"no story {story_id!r}")
+        if row.id != story_id:
+            return RedirectResponse(f"/stories/{row.id}", status_code=301)
 
-            def render(story: Story) -> bytes:
-                return bytes(page("story.html", story=story, row=row, view=_story_view(story)).body)
+        def render(story: Story) -> bytes:
+            return bytes(page("story.html", story=story, row=row, view=_story_view(story)).body)
 
-            return HTMLResponse(digests.rendered(db, row, "page", render))
+        def computed() -> bytes:
+            with reading() as db:
+                return digests.rendered(db, row, "page", render)
+
+        body = digests.peek(row, "page")
+        return HTMLResponse(body if body is not None else await run_in_threadpool(computed))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(
@@ -439,7 +498,7 @@ def create_app(config: WebConfig) -> FastAPI:
     @app.get(
         "/api/v1/stories", tags=["stories"], summary="List stories, newest first, with filters", responses=_errors(400)
     )
-    def api_stories(
+    async def api_stories(
         q: Annotated[str | None, Query(max_length=200, description="words to search for (FTS5)")] = None,
         outlet: Annotated[str | None, Query(max_length=255)] = None,
         since: Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = None,
@@ -448,11 +507,21 @@ def create_app(config: WebConfig) -> FastAPI:
         order: Annotated[str, Query(pattern="^(updated|outlets)$")] = "updated",
         page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
         size: Annotated[int, Query(ge=1, le=100)] = 25,
-    ) -> dict[str, Any]:
+    ) -> Response:
+        def render() -> bytes:
+            with reading() as db, db.snapshot():
+                key = ("/api/v1/stories", db.version(), *params)
+                rows, total, _ = listing(db, q, outlet, since, until, conflicts, order, page_number, size)
+                last_run = db.last_run()
+            stories = [_row(r, last_run) for r in rows]
+            body = json.dumps({"total": total, "page": page_number, "size": size, "stories": stories}).encode()
+            answers.put(key, body)
+            return body
+
+        params = (q, outlet, since, until, conflicts, order, page_number, size)
         with reading() as db:
-            rows, total, _ = listing(db, q, outlet, since, until, conflicts, order, page_number, size)
-            last_run = db.last_run()
-        return {"total": total, "page": page_number, "size": size, "stories": [_row(r, last_run) for r in rows]}
+            body = answers.peek(("/api/v1/stories", db.version(), *params))
+        return Response(body if body is not None else await run_in_threadpool(render), media_type="application/json")
 
     @app.get(
         "/api/v1/stories/{story_id}",
@@ -460,17 +529,22 @@ def create_app(config: WebConfig) -> FastAPI:
         summary="One story's digest (as digest --format json)",
         responses=_errors(404),
     )
-    def api_story(story_id: Annotated[str, PathParam(max_length=64)]) -> Response:
+    async def api_story(story_id: Annotated[str, PathParam(max_length=64)]) -> Response:
         with reading() as db:
             row = db.story_row(story_id)
-            if row is None:
-                raise HTTPException(404, f"no story {story_id!r}")
+        if row is None:
+            raise HTTPException(404, f"no story {story_id!r}")
 
-            def render(story: Story) -> bytes:
-                digest = {"schema": SCHEMA, "newsweave_version": __version__, "stories": [story_to_dict(story)]}
-                return json.dumps({**digest, "problems": []}, ensure_ascii=False).encode()
+        def render(story: Story) -> bytes:
+            digest = {"schema": SCHEMA, "newsweave_version": __version__, "stories": [story_to_dict(story)]}
+            return json.dumps({**digest, "problems": []}, ensure_ascii=False).encode()
 
-            return Response(digests.rendered(db, row, "json", render), media_type="application/json")
+        def computed() -> bytes:
+            with reading() as db:
+                return digests.rendered(db, row, "json", render)
+
+        body = digests.peek(row, "json")
+        return Response(body if body is not None else await run_in_threadpool(computed), media_type="application/json")
 
     @app.get(
         "/api/v1/articles/{article_id}",
