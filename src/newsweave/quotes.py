@@ -36,10 +36,23 @@ _SPEECH = frozenset(
     """say tell add state announce write tweet post explain insist stress claim note declare describe call warn
     ask reply respond continue quip recall confirm deny report quote cite urge vow pledge promise argue
     comment assert acknowledge admit suggest complain laud praise hail reiterate emphasise emphasize
-    predict caution joke exclaim shout whisper testify""".split()
+    predict caution joke exclaim shout whisper testify lament concede remark observe recount boast conclude
+    maintain counter yell scream cry chant mutter""".split()
 )
 _PRONOUNS = frozenset("he she they him her them i we".split())
+# Subjects that say nobody in particular spoke ('someone say "he has a gun"'): no speaker beats a guess.
+_UNKNOWN = frozenset("someone somebody anyone anybody nobody everyone everybody".split())
+_SUBJECTS = ("nsubj", "nsubjpass")
+# A quote in a paragraph of its own, with no attribution, goes on from the quote before when this
+# close to it and nobody else is named or speaks in between (a statement broken by the reporter's
+# facts). In bench/labels/quotes.jsonl the one such quote follows 173 characters on; 400 allows two or
+# three short sentences, and the checks on names and verbs of saying between keep it from going further.
+_FOLLOW_ON = 400
 _MIN_WORDS = 3
+_DOUBLE = '“"«„'
+# How many paragraphs a quote left open may run over: the longest quote in bench/labels/quotes.jsonl runs over 5
+# corpus sentences (each a paragraph in bench/entities.py); 8 leaves room without running on through an article.
+_MAX_RUN = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,42 +70,49 @@ class Found:
 def quote_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of the words inside each pair of quotation marks in ``text``.
 
-    A quote left open at the end of a paragraph continues: into the next paragraph up to its closing
-    mark when that paragraph closes it without reopening, else it ends with its own paragraph (the
-    next paragraph reopens it, the newspaper convention, and is a quote of its own).
+    A quote left open at the end of a paragraph runs on: over following paragraphs that hold no
+    quotation mark (a long quote whose paragraphs, or sentences, are split without marks), or that
+    reopen it (the newspaper convention: each continued paragraph opens with a fresh mark), up to
+    the paragraph that closes it. A paragraph that opens another quote before closing it ends the
+    run at the paragraph before, as does running past _MAX_RUN paragraphs.
     """
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-    carried: tuple[int, str] | None = None  # (start, closing mark) of a quote left open
+    carried: _Open | None = None  # a quote left open
+    run_end = 0  # where the open quote's last paragraph ends
+    run_paragraphs = 0
     for first, last in paragraphs:
         start_at = first
         if carried is not None:
-            opened, closing = carried
-            carried = None
-            close = _closing(text, first, last, closing)
-            reopened = next((j for j in range(first, last) if text[j] in _PAIRS and _opens(text, j, first)), None)
-            if close is not None and (reopened is None or close < reopened):
-                yield opened, close  # one quote over the paragraph break
-                start_at = close + 1
+            body = _skip_space(text, first)
+            reopens = text[body] == carried.opening and _opens(text, body, first)
+            scan_from = body + 1 if reopens else first
+            close = _closing(text, scan_from, last, carried.closing)
+            # Only double marks start another quote: a single one inside is a quote within the quote.
+            other = next((j for j in range(scan_from, last) if text[j] in _DOUBLE and _opens(text, j, first)), None)
+            if close is not None and (other is None or close <= other):
+                # A mark that could open or close ('satisfied, " Kim said') closes the quote left open.
+                yield carried.start, close
+                start_at, carried = close + 1, None
+            elif close is None and other is None and run_paragraphs < _MAX_RUN:
+                run_end, run_paragraphs = last, run_paragraphs + 1
+                continue
             else:
-                yield opened, _paragraph_end(text, opened)
+                yield carried.start, run_end
+                carried = None
         for item in _in_paragraph(text, start_at, first, last):
             if isinstance(item, tuple):
                 yield item
             else:
-                carried = item.start, item.closing
+                carried, run_end, run_paragraphs = item, last, 1
     if carried is not None:
-        yield carried[0], _paragraph_end(text, carried[0])
+        yield carried.start, run_end
 
 
 @dataclass(frozen=True, slots=True)
 class _Open:
     start: int
+    opening: str
     closing: str
-
-
-def _paragraph_end(text: str, start: int) -> int:
-    end = text.find("\n", start)
-    return len(text) if end < 0 else end
 
 
 def _in_paragraph(text: str, i: int, first: int, last: int) -> Iterator[tuple[int, int] | _Open]:
@@ -101,8 +121,8 @@ def _in_paragraph(text: str, i: int, first: int, last: int) -> Iterator[tuple[in
         if mark in _PAIRS and _opens(text, i, first):
             close = _closing(text, i + 1, last, _PAIRS[mark])
             if close is None:
-                if mark in '“"«„' and len(text[i + 1 : last].split()) >= _MIN_WORDS:
-                    yield _Open(_skip_space(text, i + 1), _PAIRS[mark])
+                if mark in _DOUBLE and len(text[i + 1 : last].split()) >= _MIN_WORDS:
+                    yield _Open(_skip_space(text, i + 1), mark, _PAIRS[mark])
                 return
             yield _skip_space(text, i + 1), close
             i = close + 1
@@ -167,7 +187,7 @@ def quotes(story: Story, docs: Sequence[Doc], entities: Sequence[Entity] = ()) -
             resolver.previous = previous if previous is not None and previous.speaker_entity else None
             speaker = _speaker(article, doc, start, end, spans, resolver, index)
             who, entity, where = speaker if speaker else (None, None, None)
-            if speaker is None and previous is not None and _continues(article.text, previous.end, start):
+            if speaker is None and previous is not None and _follows_on(article, doc, resolver, previous.end, start):
                 who, entity, where = previous.speaker, previous.speaker_entity, previous.speaker_span
             previous = Found(index, start, end, who, entity, where)
             found.append(previous)
@@ -179,7 +199,9 @@ def _backfilled(found: Sequence[Found], articles: Sequence[Article]) -> list[Fou
     result = list(found)
     for i in range(len(result) - 2, -1, -1):
         item, after = result[i], result[i + 1]
-        same_run = after.article == item.article and _continues(articles[item.article].text, item.end, after.start)
+        # Only a paragraph break (or marks) between: a quote with its own attribution before it is not a run.
+        between = articles[item.article].text[item.end : after.start]
+        same_run = after.article == item.article and "\n" in between and not re.search(r"\w", between)
         if item.speaker is None and after.speaker is not None and same_run:
             result[i] = Found(
                 item.article, item.start, item.end, after.speaker, after.speaker_entity, after.speaker_span
@@ -191,6 +213,31 @@ def _continues(text: str, previous_end: int, start: int) -> bool:
     """A quote that goes on in the next paragraph, or right after an interrupting "he said"."""
     between = text[previous_end:start]
     return len(between) < 60 and ("\n" in between or bool(re.search(r"\b(?:said|says|added)\b", between)))
+
+
+def _follows_on(article: Article, doc: Doc, resolver: _Resolver, previous_end: int, start: int) -> bool:
+    """Whether an unattributed quote goes on from the quote before, which ended at ``previous_end``.
+
+    Right after it (a new paragraph, or an interrupting "he said"), or as a paragraph of its own a
+    few sentences later when nobody is named or speaks in between.
+    """
+    text = article.text
+    if _continues(text, previous_end, start):
+        return True
+    if start - previous_end > _FOLLOW_ON:
+        return False
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    if text[paragraph_start:start].strip(" " + "".join(_PAIRS)):
+        return False  # the quote is inside a sentence of the reporter's
+    # After the sentence of the quote before, which holds its own attribution ("..., a spokesman said.").
+    ending = doc.char_span(previous_end - 1, previous_end, alignment_mode="expand")
+    after = ending[-1].sent.end_char if ending is not None and len(ending) else previous_end
+    if after >= start:
+        return True
+    if resolver.entity_at(article, after, start, kinds=("PERSON", "ORG")) is not None:
+        return False
+    between = doc.char_span(after, start, alignment_mode="contract")
+    return between is None or not any(t.lemma_.lower() in _SPEECH and t.pos_ == "VERB" for t in between)
 
 
 class _Resolver:
@@ -210,25 +257,38 @@ class _Resolver:
             spans.sort(key=lambda item: item[0])
         for article in articles:
             for start, _, entity in self.by_span.get(article.id, []):
-                if entity.type == "PERSON":
-                    before = article.text[max(0, start - 40) : start].lower().split()[-3:]
-                    self.titles.setdefault(entity.id, set()).update(w.strip(",.") for w in before)
+                before = article.text[max(0, start - 40) : start].lower().split()[-3:]
+                self.titles.setdefault(entity.id, set()).update(w.strip(",.") for w in before)
 
-    def entity_at(self, article: Article, start: int, end: int) -> Entity | None:
-        for first, last, entity in self.by_span.get(article.id, []):
-            if first < end and start < last:
-                return entity
-        return None
+    def entity_at(self, article: Article, start: int, end: int, kinds: Sequence[str] | None = None) -> Entity | None:
+        """The first entity (of one of ``kinds``, when given) with a mention overlapping start-end."""
+        found = self.entities_in(article, start, end, kinds)
+        return found[0] if found else None
 
-    def described(self, words: Sequence[str]) -> Entity | None:
-        """The person written with these words before their name ("Chinese President" Xi Jinping)."""
+    def entities_in(self, article: Article, start: int, end: int, kinds: Sequence[str] | None = None) -> list[Entity]:
+        """The entities (of one of ``kinds``, when given) with a mention overlapping start-end, in text order."""
+        return [
+            entity
+            for first, last, entity in self.by_span.get(article.id, [])
+            if first < end and start < last and (kinds is None or entity.type in kinds)
+        ]
+
+    def is_person(self, entity: Entity) -> bool:
+        """A person, or a name written after a title ("island governor Heydar Alishbandi") whatever NER typed it."""
+        return entity.type == "PERSON" or (entity.type != "ORG" and bool(self.titles.get(entity.id, set()) & _TITLES))
+
+    def described(self, article: Article, words: Sequence[str]) -> Entity | None:
+        """The person of this article written with these words before their name ("Chinese President" Xi Jinping).
+
+        The person must be named in the same article: "the officer" of one report is not the officer
+        another outlet names.
+        """
         wanted = {w.lower() for w in words if w.lower() not in ("the", "a", "an", "'s", "’s")}
         if not wanted:
             return None
         matches = [
             entity
-            for spans in self.by_span.values()
-            for _, _, entity in spans
+            for _, _, entity in self.by_span.get(article.id, [])
             if entity.type == "PERSON" and wanted <= self.titles.get(entity.id, set())
         ]
         unique = {e.id: e for e in matches}
@@ -252,13 +312,22 @@ def _speaker(
     subject = None
     if verb is not None:
         subject = _subject(verb, inside)
+    for sentence in _sentences(quoted):
+        if subject is None:
+            subject = _according_to(sentence, inside)
     if subject is None:
-        subject = _according_to(quoted.sent, inside)
+        subject = _attribution_after(doc, quoted, inside)
     if subject is None:
-        subject = _previous_speaker(doc, quoted.sent, inside)
-    if subject is None:
+        subject = _previous_speaker(doc, quoted[0].sent, inside)
+    if subject is None or subject.lower_ in _UNKNOWN:
         return None
     return _named(article, doc, subject, resolver, start)
+
+
+def _sentences(quoted: TokenSpan) -> list[TokenSpan]:
+    """The sentence the quote starts in and, when another, the one it ends in (where "..., X said" sits)."""
+    first, last = quoted[0].sent, quoted[-1].sent
+    return [first] if first.start == last.start else [first, last]
 
 
 def _outside(token: Token, inside: Sequence[tuple[int, int]]) -> bool:
@@ -275,8 +344,12 @@ def _speech_verb(quoted: TokenSpan, inside: Sequence[tuple[int, int]]) -> Token 
             head = head.head
             if head.lemma_.lower() in _SPEECH and _outside(head, inside):
                 return head
-    sentence = quoted[0].sent
-    verbs = [t for t in sentence if t.lemma_.lower() in _SPEECH and t.pos_ in ("VERB", "AUX") and _outside(t, inside)]
+    verbs = [
+        t
+        for sentence in _sentences(quoted)
+        for t in sentence
+        if t.lemma_.lower() in _SPEECH and t.pos_ in ("VERB", "AUX") and _outside(t, inside)
+    ]
     if not verbs:
         return None
     middle = (quoted[0].i + quoted[-1].i) / 2
@@ -287,18 +360,66 @@ def _subject(verb: Token, inside: Sequence[tuple[int, int]]) -> Token | None:
     """Who the verb says spoke: its subject, the X of "cited X as saying", the subject shared by "and said"."""
     current: Token | None = verb
     for _ in range(5):
-        if current is None:
-            return None
+        if current is None or not _outside(current, inside):
+            break  # the parse hung the verb from words inside a quote: their subject is not the speaker
         if current.lemma_.lower() in ("cite", "quote"):
             objects = [c for c in current.children if c.dep_ in ("dobj", "obj") and _outside(c, inside)]
             if objects:
                 return objects[0]  # "cited Mr Xi as lauding ..."
-        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass") and _outside(c, inside)]
+        # A name before a common noun: "trade magazine The Hollywood Reporter wrote" parses as two subjects.
+        subjects = sorted(
+            (c for c in current.children if c.dep_ in _SUBJECTS and _outside(c, inside)),
+            key=lambda c: c.pos_ != "PROPN",
+        )
         if subjects:
             return subjects[0]  # "Mr Kim was described by Xinhua as saying" names Mr Kim
         # "... and said", "as saying", "to say": the subject is the governing verb's.
         climbs = ("conj", "xcomp", "advcl", "pcomp", "pobj", "prep", "acl")
         current = current.head if current.dep_ in climbs and current.head is not current else None
+    return _adjacent_subject(verb, inside) or _inverted_subject(verb, inside) or _shared_subject(verb, inside)
+
+
+def _adjacent_subject(verb: Token, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """The name right before a verb the parse gave no subject ("..., Elias Vrettakos, told Sky News").
+
+    The parse loses the subject when a paragraph before has no full stop and runs into the sentence.
+    """
+    before = verb.i - 1
+    while before >= 0 and verb.doc[before].is_punct and "\n" not in verb.doc[before].text:
+        before -= 1
+    if before < 0:
+        return None
+    token = verb.doc[before]
+    return token if token.pos_ == "PROPN" and _outside(token, inside) else None
+
+
+def _inverted_subject(verb: Token, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """The person named after a verb the parse gave no subject ('..., said ABC Entertainment prexy Paul Lee')."""
+    found = None
+    for token in verb.doc[verb.i + 1 : verb.sent.end]:
+        if (token.is_punct and token.text != ".") or not _outside(token, inside):
+            break
+        if token.ent_type_ == "PERSON":
+            found = token  # the last word of the first name
+        elif found is not None:
+            break
+    return found
+
+
+def _shared_subject(verb: Token, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """The subject of the nearest verb of saying before ``verb`` in its sentence, which ``verb`` shares.
+
+    "Lyons said that ... – he \"claimed ...\" – and added, \"...\"": added has no subject of its own,
+    and the parse may hang it from words inside a quote; the saying it goes on from is Lyons's.
+    """
+    sentence = verb.sent
+    for token in reversed(sentence[: verb.i - sentence.start]):
+        if "\n" in token.text:
+            break  # a paragraph before that the parse ran into this sentence
+        if token.lemma_.lower() in _SPEECH and token.pos_ == "VERB" and _outside(token, inside):
+            subjects = [c for c in token.children if c.dep_ in _SUBJECTS and _outside(c, inside)]
+            if subjects:
+                return subjects[0]
     return None
 
 
@@ -318,10 +439,29 @@ def _previous_speaker(doc: Doc, sentence: TokenSpan, inside: Sequence[tuple[int,
     if first == 0:
         return None
     before = doc[first - 1].sent
-    if before.text.rstrip().endswith(":") or any(t.lemma_.lower() in _SPEECH for t in before):
+    # The subject of its verb of saying, not the sentence's first subject ("only rubble remained").
+    verbs = [t for t in before if t.lemma_.lower() in _SPEECH and t.pos_ == "VERB" and _outside(t, inside)]
+    if verbs:
+        return _subject(verbs[-1], inside)
+    if before.text.rstrip().endswith(":"):
         subjects = [t for t in before if t.dep_ == "nsubj" and _outside(t, inside) and t.lower_ not in ("it", "this")]
         return subjects[0] if subjects else None
     return None
+
+
+def _attribution_after(doc: Doc, quoted: TokenSpan, inside: Sequence[tuple[int, int]]) -> Token | None:
+    """The subject of a short sentence of saying right after the quote, in its paragraph ('"Why?" Kim asked.')."""
+    last = quoted[-1].sent
+    if last.end >= len(doc):
+        return None
+    after = doc[last.end].sent
+    if "\n" in doc.text[quoted.end_char : after.start_char] or len(after) > 12:
+        return None
+    root = after.root
+    if root.lemma_.lower() not in _SPEECH or not all(_outside(t, inside) for t in after):
+        return None
+    subjects = [c for c in root.children if c.dep_ in _SUBJECTS]
+    return subjects[0] if subjects else None
 
 
 def _named(
@@ -335,16 +475,25 @@ def _named(
         if person is not None:
             return person[0].name, person[0].id, person[1]
         return subject.text, None, Span(article.id, start, end)
-    named = resolver.entity_at(article, start, end)
-    if named is None:
-        # The name may sit beside the word the parse took for the subject: "Troy police Lt. Gerry
-        # Scherlinck", "trade magazine The Hollywood Reporter", "Dist. Atty. Steve Cooley".
-        around_start, around_end = subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
-        limit = around_end + 40 if around_start > quote_start else min(around_end + 40, quote_start)
-        named = resolver.entity_at(article, around_start, limit)
-        named = named if named is not None and named.type in ("PERSON", "ORG") else None
+    # The name may sit beside the word the parse took for the subject: "Troy police Lt. Gerry
+    # Scherlinck", "Dist. Atty. Steve Cooley" (cut after an abbreviation), "trade magazine The
+    # Hollywood Reporter", "the union's vice president, Elias Vrettakos": in the phrase, its
+    # apposition or the names right after it, never further ("the comedian added on Twitter").
+    # Titles and abbreviations come first, so the last person of the run of names is the speaker.
+    run_end = doc[_name_run_end(doc, phrase[-1].i)]
+    people = resolver.entities_in(article, start, run_end.idx + len(run_end), kinds=("PERSON",))
+    named = people[-1] if people else resolver.entity_at(article, start, end)
+    if named is None or named.type not in ("PERSON", "ORG"):
+        around = [(start, run_end)] + [(a.left_edge.idx, a.right_edge) for a in subject.children if a.dep_ == "appos"]
+        beside = [
+            found
+            for kind in ("PERSON", "ORG")
+            for first, last in around
+            for found in resolver.entities_in(article, first, last.idx + len(last), kinds=(kind,))
+        ]
+        named = beside[0] if beside else None
     if named is None and subject.pos_ != "PROPN":
-        named = resolver.described([t.text for t in phrase])
+        named = resolver.described(article, [t.text for t in phrase])
     if named is not None:
         return named.name, named.id, Span(article.id, start, end)
     words = [t.text for t in phrase if t.lower_ not in ("the", "a", "an")]
@@ -354,12 +503,38 @@ def _named(
     return " ".join(words), None, Span(article.id, start, end)
 
 
+def _name_run_end(doc: Doc, i: int) -> int:
+    """The last token of the run of names, titles and abbreviation points that follows token ``i``."""
+    while i + 1 < len(doc):
+        after = doc[i + 1]
+        name = after.pos_ == "PROPN" or after.is_title or after.text == "." or after.lower_.rstrip(".") in _TITLES
+        article = after.lower_ == "the" and i + 2 < len(doc) and doc[i + 2].pos_ == "PROPN"
+        if not (name or article) or after.is_space:
+            break
+        i += 1
+    return i
+
+
 def _phrase(subject: Token) -> list[Token]:
     """The subject's words: its compounds and modifiers, not a following apposition or clause."""
     kept = [t for t in subject.subtree if t.i <= subject.i or t.dep_ in ("compound", "flat")]
     while kept and kept[0].dep_ in ("det", "punct", "cc"):
         kept = kept[1:]
     return [t for t in kept if t.dep_ not in ("punct", "appos", "acl", "relcl")] or [subject]
+
+
+def _titled(doc: Doc, start: int, end: int) -> bool:
+    """Whether a name is written with a title, so a person whatever NER typed it.
+
+    "Professor Varoufakis", "a professor of economics, Yanis Varoufakis".
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    if any(c.dep_ == "compound" and c.lower_.rstrip(".") in _TITLES for c in root.children):
+        return True
+    return root.dep_ == "appos" and root.head.lower_ in _TITLES
 
 
 def _antecedent(article: Article, doc: Doc, pronoun: Token, resolver: _Resolver) -> tuple[Entity, Span] | None:
@@ -371,13 +546,17 @@ def _antecedent(article: Article, doc: Doc, pronoun: Token, resolver: _Resolver)
     people = [
         (first, last, entity)
         for first, last, entity in resolver.by_span.get(article.id, [])
-        if entity.type == "PERSON" and last <= pronoun.idx
+        if last <= pronoun.idx and (resolver.is_person(entity) or _titled(doc, first, last))
     ]
     previous = resolver.previous
     subjects = []
     for first, last, entity in reversed(people[-10:]):
         span = doc.char_span(first, last, alignment_mode="expand")
-        if span is not None and span.root.dep_ in ("nsubj", "nsubjpass"):
+        if span is None:
+            continue
+        root = span.root
+        # "A professor of economics, Yanis Varoufakis, did not go": the name in apposition is the subject.
+        if root.dep_ in _SUBJECTS or (root.dep_ == "appos" and root.head.dep_ in _SUBJECTS):
             subjects.append((first, last, entity))
     # A person who became the subject after the previous quote is who "he" is now; else the one
     # who spoke last goes on speaking; else the nearest subject before.
@@ -386,7 +565,7 @@ def _antecedent(article: Article, doc: Doc, pronoun: Token, resolver: _Resolver)
         return entity, Span(article.id, first, last)
     if previous is not None and previous.speaker_entity and pronoun.idx - previous.end < 800:
         named = next((e for _, _, e in people if e.id == previous.speaker_entity), None)
-        if named is not None and named.type == "PERSON":
+        if named is not None:
             return named, previous.speaker_span or Span(article.id, pronoun.idx, pronoun.idx + len(pronoun))
     if subjects:
         first, last, entity = subjects[0]
@@ -404,7 +583,7 @@ def _merged(found: Sequence[Found], articles: Sequence[Article]) -> list[Quote]:
     for item in found:
         words = _content(articles[item.article].text[item.start : item.end])
         for g, group in enumerate(groups):
-            if _same_words(words, stems[g]) and _compatible(item, group[0]):
+            if _same_words(words, stems[g]) and all(_compatible(item, other) for other in group):
                 group.append(item)
                 break
         else:
@@ -445,4 +624,13 @@ def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _compatible(a: Found, b: Found) -> bool:
-    return a.speaker_entity is None or b.speaker_entity is None or a.speaker_entity == b.speaker_entity
+    """Whether two reports may be one quote: a speaker unknown to one, or the same in both.
+
+    Unresolved names compare by their last word ("Klitschko", "the 36-year-old Klitschko"), so that one
+    outlet's wrong speaker does not spread to the others' reports of the same words.
+    """
+    if a.speaker is None or b.speaker is None:
+        return True
+    if a.speaker_entity is not None and b.speaker_entity is not None:
+        return a.speaker_entity == b.speaker_entity
+    return a.speaker.split()[-1].lower() == b.speaker.split()[-1].lower()
