@@ -243,10 +243,10 @@ def speakers(*texts: str) -> list[tuple[str, str | None]]:
 def test_an_added_quote_shares_the_subject_of_the_saying_before_it() -> None:
     # "X said ... and added": the parse may hang "added" from words inside the first quote.
     text = (
-        'Gale said the prisoner used a wheelchair – he "claimed it was vital to his mobility" – and added, '
+        'Gale said the prisoner used a walking frame – he "claimed he needed it to stand" – and added, '
         '"Since he escaped running, that is hard to believe."'
     )
-    assert speakers(text) == [("claimed it was", "Gale"), ("Since he escaped", "Gale")]
+    assert speakers(text) == [("claimed he needed", "Gale"), ("Since he escaped", "Gale")]
 
 
 def test_he_is_the_name_in_apposition_to_the_subject_before() -> None:
@@ -264,8 +264,8 @@ def test_someone_is_no_speaker() -> None:
 
 
 def test_the_attribution_may_be_the_short_sentence_after_the_quote() -> None:
-    text = 'The coach smiled after the game.\n\n"Would we have won this without him? " Arians asked.'
-    assert speakers(text) == [("Would we have", "Arians")]
+    text = 'The coach smiled after the game.\n\n"Would we have won this without him? " Coach Pruitt asked.'
+    assert speakers(text) == [("Would we have", "Pruitt")]
 
 
 def test_a_quote_of_its_own_a_few_sentences_on_continues_the_speaker_before() -> None:
@@ -285,21 +285,21 @@ def test_a_quote_of_its_own_a_few_sentences_on_continues_the_speaker_before() ->
 def test_the_speaker_is_the_last_name_after_titles_and_abbreviations() -> None:
     text = (
         "The jury returned its verdict.\n\n"
-        '"This is exactly the crime the law was written for, " said Dist. Atty. Steve Cooley.'
+        '"This is exactly the crime the law was written for, " said Dist. Atty. Dana Whitfield.'
     )
-    assert speakers(text) == [("This is exactly", "Steve Cooley")]
+    assert speakers(text) == [("This is exactly", "Dana Whitfield")]
 
 
 def test_a_person_named_after_the_verb_speaks_when_the_parse_gives_no_subject() -> None:
-    text = "“It is an honour to welcome her back as the host this year,” said ABC Entertainment Group prexy Paul Lee."
-    assert speakers(text) == [("It is an", "Paul Lee")]
+    text = "“It is an honour to welcome her back as the host this year,” said Northwind Media Group prexy Omar Haddad."
+    assert speakers(text) == [("It is an", "Omar Haddad")]
 
 
 def test_the_name_just_before_a_verb_without_subject_speaks() -> None:
     # The paragraph before has no full stop, so the parse runs it into this sentence and loses the subject.
     text = (
         "Unions say workers pay for a crisis made by politicians\n\n"
-        "The vice president of the teachers' union, Elias Marou, told Sky News: "
+        "The vice president of the teachers' union, Elias Marou, told Radio Nord: "
         '"The measures abolish all of our rights."'
     )
     assert speakers(text) == [("The measures abolish", "Elias Marou")]

@@ -1,18 +1,27 @@
 """Who said what: direct quotes with their speakers, one quote however many outlets report it.
 
 1. Quotes are the words between quotation marks of any style (“ ”, " ", ‘ ’, ' ', « », „ “), found
-   over the article text so that a quote may run over several sentences; a paragraph whose quote
-   is left open continues in the next one that opens a quote (the newspaper convention). Titles
-   and nicknames (every word capitalised) and single scare-quoted words are not speech.
+   over the article text so that a quote may run over several sentences. A quote left open at the
+   end of a paragraph runs on over paragraphs with no mark and over paragraphs that reopen it (the
+   newspaper convention), up to its closing mark. Titles and nicknames (every word capitalised) and
+   single scare-quoted words are not speech.
 2. The speaker is the subject of the nearest verb of saying that governs the quote in spaCy's
-   parse ("..., Kim said", "Sanders added: ...", "the Chinese president stressed the ...");
-   "cited X as saying" and "according to X" name X; with no such verb, a sentence before the
-   quote that ends with a colon or says who spoke does.
-3. Pronouns ("he told Kim") are the person who is the subject nearest before the quote;
-   descriptions ("the Chinese president") are the person whose name the story writes with those
-   words ("Chinese President Xi Jinping"); names are resolved to the story's entities.
+   parse ("..., Kim said", "Sanders added: ...", "the Chinese president stressed the ..."); a
+   coordinated verb shares the subject of the saying before it ("X said ... and added"); when the
+   parse gives the verb no subject, the name right before it or the person named right after it
+   ("said ABC prexy Paul Lee") speaks. "cited X as saying" and "according to X" name X; with no such
+   verb, a short sentence of saying right after the quote ('"Why?" Kim asked.'), or the speaker of
+   a sentence before that ends with a colon or says who spoke, does. "Someone" is no speaker.
+3. Pronouns ("he told Kim") are the person who is the subject nearest before the quote (a name in
+   apposition to the subject counts; a name written with a title is a person whatever NER typed
+   it); descriptions ("the Chinese president") are the person of the same article whose name the
+   story writes with those words ("Chinese President Xi Jinping"), else the description itself;
+   names are resolved to the story's entities, the last person in a run of titles and names
+   ("Dist. Atty. Steve Cooley") first. A quote with no attribution that opens its paragraph goes on
+   from the quote before when nobody is named or speaks in between.
 4. Reports of one quote by several outlets (the same words, or nearly: at least half of the
-   content words shared, or one inside the other) are one quote with every outlet.
+   content words shared, or one inside the other) whose speakers agree are one quote with every
+   outlet.
 """
 
 from __future__ import annotations
