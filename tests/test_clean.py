@@ -12,6 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import newsweave
+from tests.conftest import EXAMPLES
 from newsweave.clean import classify_lines, extract, template_lines
 from newsweave.ingest.decode import normalise_text
 
@@ -290,3 +291,41 @@ def test_no_reporting_sentence_is_ever_removed(lines: list[str], data: st.DataOb
     page = "\n\n".join([*lines[:position], sentence, *lines[position:]])
     kept = extract(page).text.split("\n\n")
     assert normalise_text(sentence) in kept
+
+
+# One phrase per alternative of the furniture patterns, in the case pages use.
+FURNITURE_SAMPLES = [
+    "Subscribe now", "Subscribers only", "Sign up for our newsletter", "Sign in to comment", "Log in to continue",
+    "You are logged in", "Create an account", "Already have an account?", "Start your free trial", "Donate now",
+    "Thank you for reading", "Register for free", "Support independent journalism", "Privacy Policy",
+    "Terms and Conditions", "Accept all", "Manage preferences", "Cookie settings", "By continuing to browse",
+    "our use of cookies", "By clicking Accept", "Your browser is out of date", "Please refresh your browser",
+    "navigate to another page", "Enable JavaScript", "JavaScript is disabled", "Sponsored content", "Paid partner",
+    "Ad Choices", "Share this", "Share on Facebook", "Follow us", "Like us", "Connect with us", "Email this",
+    "Print this page", "Join the conversation", "commenting forum", "Comments are closed", "Leave a comment",
+    "View comments", "Show comments", "Follow other Herald readers", "thought-provoking conversations",
+    "Read more", "Read next", "Read the full story", "More on this", "You may also like", "Recommended for you",
+    "Related stories", "Trending now", "Back to top", "Skip to main content", "Jump to", "Listen to this article",
+    "5 min read", "12 minutes read", "Click here", "Tap here", "Download our app", "Get the app",
+    "All rights reserved", "Copyright © 2024", "© Herald", "Contributed reporting", "The views expressed",
+    "This article first appeared in", "The story was originally published", "Subscription", "Newsletters",
+    "Login", "Register", "Cookies", "Consent", "Advertisement", "Advertising", "Comments", "Breaking news",
+    "Latest news", "Top stories", "More from Sport", "See also", "Most viewed", "Trending", "Watch live",
+    "Listen now",
+]  # fmt: skip
+
+
+def test_the_furniture_filter_never_hides_a_match(ecbplus_docs: list[dict[str, Any]], seeds_dir: Path) -> None:
+    from newsweave.clean import _FURNITURE_PHRASES, _FURNITURE_WORDS, _furniture_evidence
+
+    def unfiltered(line: str) -> int:
+        return 2 * len(_FURNITURE_PHRASES.findall(line)) + len(_FURNITURE_WORDS.findall(line))
+
+    lines = [*FURNITURE_SAMPLES, *(s.upper() for s in FURNITURE_SAMPLES)]
+    for folder in (EXAMPLES, seeds_dir):
+        for path in sorted(folder.rglob("*.*")):
+            lines += path.read_text(encoding="utf-8").splitlines()
+    for doc in ecbplus_docs:
+        lines += re.split(r"(?<=[.!?])\s+", doc["text"])
+    assert all(unfiltered(sample) > 0 for sample in FURNITURE_SAMPLES)
+    assert [line for line in lines if _furniture_evidence(line) != unfiltered(line)] == []

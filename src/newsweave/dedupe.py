@@ -8,6 +8,7 @@ of the shorter text's 5-grams that both texts contain, so a shortened copy still
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 import zlib
@@ -156,8 +157,22 @@ class _LeaderIndex:
         if self._lsh is None:
             from datasketch import MinHashLSH
 
-            self._lsh = MinHashLSH(threshold=self._config.candidate_jaccard, num_perm=self._config.num_perm)
+            bands = _lsh_bands(self._config.candidate_jaccard, self._config.num_perm)
+            self._lsh = MinHashLSH(num_perm=self._config.num_perm, params=bands)
         self._lsh.insert(key, signature)
+
+
+@functools.lru_cache(maxsize=16)
+def _lsh_bands(threshold: float, permutations: int) -> tuple[int, int]:
+    """datasketch's bands and rows for a threshold: the same numbers, found once per process, not per batch.
+
+    Its search integrates the false positive and negative rates for every split of the permutations, 23 ms
+    each time a MinHashLSH is made (bench/ingest.py: a fifth of a 9-page ``extract``).
+    """
+    from datasketch import MinHashLSH
+
+    probe = MinHashLSH(threshold=threshold, num_perm=permutations)
+    return int(probe.b), int(probe.r)
 
 
 def _preference(article: Article, position: int) -> tuple[bool, datetime, int, int]:

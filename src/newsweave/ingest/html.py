@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from newsweave.dates import parse_iso
 from newsweave.errors import InputError
@@ -34,17 +35,16 @@ def html_document(data: bytes, source: str, *, url: str | None = None, charset: 
     import trafilatura  # imported here: lxml and trafilatura take ~0.3 s to load
 
     try:
-        document = trafilatura.bare_extraction(
-            markup,
-            url=url,
-            # trafilatura's metadata pass (categories, licence, date search) cost 40 % more time on
-            # bench/ingest.py; the fields newsweave uses are read from the page's own tags below.
-            with_metadata=False,
-            include_comments=False,  # reader comments are not the article
-            include_images=False,
-            include_links=False,
-            favor_precision=True,  # captions and related links are chrome for us
-        )
+        # Fast first: trafilatura's comparison with readability and jusText doubles its time on every page
+        # and changes the text of few (26 of 770 ECB+ pages, bench/ingest.py). It is run only where it can
+        # matter, as trafilatura decides: a short text, or one without paragraphs or made of tables.
+        # A page without paragraphs, or with as many tables, would take the fallback anyway: straight to it.
+        paragraphs, tables = len(_PARAGRAPH_TAG.findall(markup)), len(_TABLE_TAG.findall(markup))
+        document = None
+        if paragraphs and tables < paragraphs:
+            document = _extract(trafilatura, markup, url, fast=True)
+        if document is None or _worth_the_fallback(document):
+            document = _extract(trafilatura, markup, url, fast=False)
     except (ValueError, TypeError, RecursionError) as error:  # lxml's complaints about broken markup
         raise InputError(source, f"HTML could not be parsed ({error})") from error
     text = getattr(document, "text", None) if document is not None else None
@@ -66,6 +66,36 @@ def html_document(data: bytes, source: str, *, url: str | None = None, charset: 
         language=_language_hint(markup),
     )
     return RawDocument(Origin(source, "html", encoding), text, hints)
+
+
+_PARAGRAPH_TAG = re.compile(r"<p[\s>]", re.IGNORECASE)
+_TABLE_TAG = re.compile(r"<table[\s>]", re.IGNORECASE)
+_FALLBACK_BELOW = 500  # characters: twice trafilatura's minimum extracted size, where its fallbacks change most
+
+
+def _extract(trafilatura: Any, markup: str, url: str | None, *, fast: bool) -> Any:
+    return trafilatura.bare_extraction(
+        markup,
+        url=url,
+        fast=fast,
+        # trafilatura's metadata pass (categories, licence, date search) cost 40 % more time on
+        # bench/ingest.py; the fields newsweave uses are read from the page's own tags below.
+        with_metadata=False,
+        include_comments=False,  # reader comments are not the article
+        include_images=False,
+        include_links=False,
+        favor_precision=True,  # captions and related links are chrome for us
+    )
+
+
+def _worth_the_fallback(document: Any) -> bool:
+    """Whether trafilatura's fallback extractors could improve this fast extraction."""
+    text = getattr(document, "text", None) or ""
+    body = getattr(document, "body", None)
+    if len(text) < _FALLBACK_BELOW or body is None:
+        return True
+    paragraphs = body.findall(".//p")
+    return not paragraphs or len(body.findall(".//table")) > len(paragraphs)
 
 
 _TAG_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
