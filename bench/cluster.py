@@ -384,7 +384,7 @@ def scale(count: int, batch_size: int) -> None:
         source = write_replay(DOCS, Path(folder) / "stream.jsonl", count)
         store = Path(folder) / "scale.db"
         command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--store", str(store),
-                   "--batch-size", str(batch_size), "-q"]  # fmt: skip
+                   "--batch-size", str(batch_size), "-q", "--no-digests"]  # fmt: skip
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         marks = [mark for mark in SCALE_CHECKPOINTS if mark <= count]

@@ -313,7 +313,9 @@ def run_ingest(files: Sequence[Path], store: Path, batch_size: int, client: Any 
     started_at = time.time()
     with instrumented(clock):
         started, cpu = time.perf_counter(), time.process_time()
-        report = ingest([str(f) for f in files], store, batch_size=batch_size, parallel=False, client=client)
+        report = ingest(
+            [str(f) for f in files], store, batch_size=batch_size, parallel=False, client=client, digests=False
+        )
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     first_batch = clock.first.get("batches", started + wall) - started
     return Run(wall, clock, report.added, report.folded, started_at=started_at, first_batch=first_batch, cpu=cpu)
@@ -391,7 +393,7 @@ def profile_serial(profile_file: Path, store: Path, batch_size: int, top: int) -
     try:
         started = time.perf_counter()
         profiler.enable()
-        ingest([str(profile_file)], store, config, batch_size=batch_size, parallel=False)
+        ingest([str(profile_file)], store, config, batch_size=batch_size, parallel=False, digests=False)
         profiler.disable()
         wall = time.perf_counter() - started
     finally:

@@ -12,9 +12,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import newsweave
-from tests.conftest import EXAMPLES
 from newsweave.clean import classify_lines, extract, template_lines
 from newsweave.ingest.decode import normalise_text
+from tests.conftest import EXAMPLES
 
 SEED_INDEPENDENT = "000_13d1fe4d8f86fe55.txt"
 SEED_SECOND = "002_9a3f2ab9cd1d392e.txt"

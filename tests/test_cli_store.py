@@ -22,12 +22,14 @@ def test_ingest_twice_then_list_the_one_seed_story(tmp_path: Path, seeds_dir: Pa
     first = _run("ingest", str(seeds_dir), "--store", store)
     assert first.returncode == 0, first.stderr
     assert "2 new articles" in first.stdout and "new stories (1):" in first.stdout
+    assert "1 story digest computed and stored" in first.stdout
     second = _run("ingest", str(seeds_dir), "--store", store)
     assert second.returncode == 0
-    assert "0 new articles" in second.stdout and "nothing new" in second.stdout
+    assert "0 new articles" in second.stdout and "nothing new" in second.stdout and "digest" not in second.stdout
     listed = _run("stories", "--store", store, "--format", "json")
     (story,) = json.loads(listed.stdout)
     assert story["articles"] == 2 and len(story["outlets"]) == 2
+    assert story["facts"]["corroborated"] >= 5 and set(story["facts"]) == {"corroborated", "unique", "conflicting"}
     table = _run("stories", "--store", store)
     assert story["id"] in table.stdout and "Kim Jong" in table.stdout
 

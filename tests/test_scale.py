@@ -47,6 +47,7 @@ def stored(store: Path) -> dict[str, Any]:
             "stories": rows,
             "members": {r["id"]: sorted(a.id for a in db.members(r["id"])) for r in rows},
             "digests": {r["id"]: db.story_digest(r["id"]) for r in rows},
+            "computed": {r["id"]: db.previous_digest(r["id"]) for r in rows},
             "counts": db.counts(),
         }
 
@@ -66,19 +67,23 @@ def test_examples_give_the_same_stories_and_digests(client: Any, tmp_path: Path)
     local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
     ingest([EXAMPLES], local, batch_size=4)
     report = ingest([EXAMPLES], distributed, batch_size=4, client=client)
-    assert report.added == 10 and report.folded == 1
-    assert stored(distributed) == stored(local)
+    assert report.added == 10 and report.folded == 1 and report.digests == 3
+    result = stored(distributed)
+    assert result == stored(local) and all(result["computed"].values())
     assert newsweave.stored_digest(distributed).stories == newsweave.stored_digest(local).stories
 
 
 def test_ecbplus_gives_the_same_stories(client: Any, tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
     source = ecbplus_jsonl(tmp_path, ecbplus_docs)
     local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
-    ingest([source], local, batch_size=100)
-    ingest([source], distributed, batch_size=100, client=client)
+    # Digests without spaCy here (the examples test has them whole): cross-check and summary of 70 stories.
+    config = newsweave.DigestConfig(people=False)
+    ingest([source], local, config, batch_size=100)
+    ingest([source], distributed, config, batch_size=100, client=client)
     result = stored(distributed)
     assert result == stored(local)
     assert result["counts"]["articles"] >= 700 and len(result["stories"]) >= 50
+    assert all(result["computed"].values())
 
 
 def test_a_worker_killed_mid_run_changes_nothing(
@@ -86,7 +91,7 @@ def test_a_worker_killed_mid_run_changes_nothing(
 ) -> None:
     source = ecbplus_jsonl(tmp_path, ecbplus_docs[:300])
     local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
-    ingest([source], local, batch_size=25)
+    ingest([source], local, batch_size=25, digests=False)
     pids = list(client.run(os.getpid).values())
     killed = threading.Event()
 
@@ -95,7 +100,7 @@ def test_a_worker_killed_mid_run_changes_nothing(
             killed.set()
             os.kill(pids[0], signal.SIGKILL)  # the nanny starts a new worker; Dask runs the lost tasks again
 
-    ingest([source], distributed, batch_size=25, client=client, on_batch=kill_one)
+    ingest([source], distributed, batch_size=25, client=client, on_batch=kill_one, digests=False)
     assert killed.is_set()
     assert stored(distributed) == stored(local)
     client.wait_for_workers(2, timeout=60)
@@ -165,7 +170,7 @@ def test_a_large_warc_spreads_over_the_workers_with_the_same_stories(
     path = ecbplus_warc(tmp_path, ecbplus_docs[:150], gzipped=True)
     monkeypatch.setattr(newsweave.scale, "SPLIT_BYTES", path.stat().st_size // 7)
     local, distributed = tmp_path / "local.db", tmp_path / "dask.db"
-    ingest([path], local, batch_size=40)
-    ingest([path], distributed, batch_size=40, client=client)
+    ingest([path], local, batch_size=40, digests=False)
+    ingest([path], distributed, batch_size=40, client=client, digests=False)
     assert stored(distributed) == stored(local)
     assert stored(local)["counts"]["articles"] >= 100

@@ -149,7 +149,7 @@ def test_readers_read_while_a_writer_writes(tmp_path: Path, ecbplus_docs: list[d
     for thread in threads:
         thread.start()
     try:
-        ingest([source], store, batch_size=10)
+        ingest([source], store, batch_size=10, digests=False)
     finally:
         done.set()
         for thread in threads:
@@ -163,7 +163,8 @@ def test_sigkill_at_random_points_never_corrupts_and_a_rerun_reaches_the_same_st
     tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
 ) -> None:
     source = _jsonl_subset(ecbplus_docs, tmp_path / "docs.jsonl", 80)
-    command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--batch-size", "7", "-q", "--store"]
+    command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--batch-size", "7", "-q", "--no-digests",
+               "--store"]  # fmt: skip
     reference = tmp_path / "reference.db"
     started = time.monotonic()
     subprocess.run([*command, str(reference)], check=True, capture_output=True)
@@ -208,8 +209,8 @@ def test_sigkill_at_random_points_never_corrupts_and_a_rerun_reaches_the_same_st
 def test_reading_in_a_second_process_gives_the_same_store(tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
     source = _jsonl_subset(ecbplus_docs, tmp_path / "docs.jsonl", 60)
     serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
-    ingest([source, ROOT / "examples"], serial, batch_size=9, parallel=False)
-    report = ingest([source, ROOT / "examples"], parallel, batch_size=9, parallel=True)
+    ingest([source, ROOT / "examples"], serial, batch_size=9, parallel=False, digests=False)
+    report = ingest([source, ROOT / "examples"], parallel, batch_size=9, parallel=True, digests=False)
     assert report.added > 50
     assert _snapshot(serial) == _snapshot(parallel)
 
@@ -244,7 +245,8 @@ def test_killing_a_parallel_ingest_leaves_no_reading_process_behind(
                 handle.write(json.dumps({"id": f"{copy}-{doc['id']}", "text": text}) + "\n")
     assert source.stat().st_size > 4 * 2**20
     store = tmp_path / "a.db"
-    command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--store", str(store), "-q"]
+    command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--store", str(store), "-q",
+               "--no-digests"]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     children: list[int] = []
     deadline = time.monotonic() + 60
@@ -262,3 +264,78 @@ def test_killing_a_parallel_ingest_leaves_no_reading_process_behind(
     db = sqlite3.connect(store)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+# ------------------------------------------------------------------------------ stored digests
+
+
+def _stale(store: Path) -> list[tuple[str, int]]:
+    from newsweave.pipeline import digest_key
+
+    with open_store(store, readonly=True) as db:
+        return db.stale_digests(digest_key(newsweave.DigestConfig()))
+
+
+def test_ingest_stores_each_changed_story_digest_and_readers_get_the_same(tmp_path: Path) -> None:
+    from newsweave.pipeline import digested, digested_stored
+
+    store = tmp_path / "a.db"
+    report = ingest([ROOT / "examples"], store)
+    assert report.digests == 3 and _stale(store) == []
+    with open_store(store, readonly=True) as db:
+        for row in db.stories():
+            assert digested_stored(db, row.id) == digested(stored_story(db, row.id))
+        counts = db.fact_counts()
+    assert len(counts) == 3 and all(c["corroborated"] > 0 for c in counts.values())
+    again = ingest([ROOT / "examples"], store)
+    assert again.digests == 0 and again.conflicts == {}
+
+
+def test_only_the_grown_story_is_digested_again(tmp_path: Path) -> None:
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    for path in sorted((ROOT / "examples").iterdir()):
+        (later if path.name.startswith("01_") else first).joinpath(path.name).write_bytes(path.read_bytes())
+    store = tmp_path / "a.db"
+    ingest([first], store)
+    report = ingest([later], store)
+    grown = [change.story_id for change in report.changes]
+    assert report.digests == 1 and len(grown) == 1 and _stale(store) == []
+    assert set(report.conflicts) <= set(grown)
+    with open_store(store, readonly=True) as db:
+        assert db.computed_digest(grown[0], _key()) is not None
+
+
+def _key() -> str:
+    from newsweave.pipeline import digest_key
+
+    return digest_key(newsweave.DigestConfig())
+
+
+def test_a_run_stopped_while_digesting_leaves_the_rest_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsweave.pipeline
+
+    monkeypatch.setattr(newsweave.pipeline, "_DIGEST_CHUNK", 1)
+    store = tmp_path / "a.db"
+
+    def stop(_: int) -> None:
+        raise RuntimeError("stopped after the first story")
+
+    with pytest.raises(RuntimeError):
+        ingest([ROOT / "examples"], store, on_digest=stop)
+    assert len(_stale(store)) == 2  # the first story's digest landed whole, the others wait
+    with open_store(store, readonly=True) as db:
+        assert db.integrity() == "ok"
+    report = ingest([ROOT / "examples"], store)
+    assert report.added == 0 and report.digests == 2 and _stale(store) == []
+
+
+def test_without_digests_readers_compute_them(tmp_path: Path) -> None:
+    store = tmp_path / "a.db"
+    report = ingest([ROOT / "examples"], store, digests=False)
+    assert report.digests == 0 and len(_stale(store)) == 3
+    digest = newsweave.stored_digest(store)
+    assert len(digest.stories) == 3 and all(story.summary for story in digest.stories)

@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(needs `pip install 'newsweave[dask]'`); the stories are the same as without it",
     )  # fmt: skip
     ingest.add_argument(
+        "--no-digests", action="store_true",
+        help="do not compute the changed stories' digests now (readers then compute each on first view)",
+    )  # fmt: skip
+    ingest.add_argument(
         "--serial", action="store_true",
         help="read and clean in this process (default: in a second one for inputs of several MiB)",
     )  # fmt: skip
@@ -339,7 +343,7 @@ def _ingest(args: argparse.Namespace, config: DigestConfig) -> int:
                 args.inputs, args.store or DEFAULT_STORE, config,
                 batch_size=args.batch_size, strict=args.strict, on_source=on_source,
                 parallel=False if args.serial else None,  # None: a second process for inputs of several MiB
-                client=client,
+                client=client, digests=not args.no_digests,
             )  # fmt: skip
     finally:
         if client is not None:
@@ -387,20 +391,30 @@ def change_report(report: IngestReport, store: Path) -> str:
     if merged:
         lines.append(f"stories merged ({len(merged)}):")
         lines += [f"  {', '.join(c.outlets)} -> {c.story_id}" for c in merged]
+    if report.conflicts:
+        lines.append(f"new conflicts ({sum(report.conflicts.values())}):")
+        lines += [f"  {story_id}  {report.titles.get(story_id) or '(untitled)'}  [{_count(count, 'conflict')}]"
+                  for story_id, count in report.conflicts.items()]  # fmt: skip
+    if report.digests:
+        lines.append(f"{_count(report.digests, 'story digest')} computed and stored")
     return "\n".join(lines) + "\n"
 
 
 def _stories(args: argparse.Namespace, config: DigestConfig) -> int:
     if args.inputs:
         return _stories_of_inputs(args, config)
-    from newsweave.pipeline import stories
+    from newsweave.store import open_store
 
-    rows = stories(args.store or DEFAULT_STORE, since=_since(args.since) if args.since else None)
+    with open_store(args.store or DEFAULT_STORE, readonly=True) as db, db.snapshot():
+        rows = db.stories(_since(args.since) if args.since else None)
+        counts = db.fact_counts()
     fmt = args.format or "table"
     records = [
         {
             "id": row.id, "title": row.title, "articles": row.articles, "outlets": list(row.outlets),
             "first_date": row.first_date, "last_date": row.last_date,
+            # None until a digest of this version of the story is stored (`ingest --no-digests`)
+            "facts": counts.get(row.id),
         }
         for row in rows
     ]  # fmt: skip
@@ -417,15 +431,20 @@ def _as_json(records: Sequence[Mapping[str, object]], fmt: str) -> str:
 def _story_table(records: Sequence[Mapping[str, object]]) -> str:
     if not records:
         return "no stories (add some with `newsweave ingest INPUT`)\n"
-    header = f"{'story':16}  {'arts':>4}  {'outl':>4}  {'first':10}  {'last':10}  headline / outlets"
+    columns = f"{'story':16}  {'arts':>4}  {'outl':>4}  {'facts c/u/x':>11}  {'first':10}  {'last':10}"
+    header = f"{columns}  headline / outlets"
     lines = [header, "-" * len(header)]
     for r in records:
         outlets = cast(list[str], r["outlets"])
         first = str(r["first_date"] or "")[:10]
         last = str(r["last_date"] or "")[:10]
-        counts = f"{r['articles']!s:>4}  {len(outlets):>4}"
+        facts = cast(dict[str, int] | None, r.get("facts"))
+        statuses = ("corroborated", "unique", "conflicting")
+        shown = "/".join(str(facts.get(status, 0)) for status in statuses) if facts else "-"
+        counts = f"{r['articles']!s:>4}  {len(outlets):>4}  {shown:>11}"
         lines.append(f"{r['id']!s:16}  {counts}  {first:10}  {last:10}  {r['title'] or ''}")
-        lines.append(f"{'':16}  {'':>4}  {'':>4}  {'':10}  {'':10}  {', '.join(outlets)}")
+        lines.append(f"{'':16}  {'':>4}  {'':>4}  {'':>11}  {'':10}  {'':10}  {', '.join(outlets)}")
+    lines.append("facts c/u/x: corroborated / unique to one outlet / conflicting, from the stored digest")
     return "\n".join(lines) + "\n"
 
 

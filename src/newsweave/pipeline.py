@@ -26,7 +26,7 @@ from newsweave.dedupe import DedupeConfig, content_key, copy_of, fold_copies
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
-from newsweave.records import Article, Digest, Problem, RawDocument, Story
+from newsweave.records import Article, Digest, Problem, RawDocument, Span, Story
 from newsweave.segment import segment
 from newsweave.store import Change, Store, StoryRow, open_store, with_copy
 from newsweave.summarize import SummaryConfig, summarize
@@ -306,6 +306,8 @@ class IngestReport:
     problems: tuple[Problem, ...]
     changes: tuple[Change, ...]  # per story: new, grew, merged
     titles: dict[str, str | None] = field(default_factory=dict)  # story id -> headline, for the report
+    digests: int = 0  # story digests computed and stored at the end of the run
+    conflicts: dict[str, int] = field(default_factory=dict)  # story id -> conflicts its digest did not have before
 
 
 def ingest(
@@ -319,6 +321,8 @@ def ingest(
     on_source: Callable[[str], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
     client: Any = None,
+    digests: bool = True,
+    on_digest: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Add the articles of ``inputs`` to the store, assign them to stories, recompute changed digests.
 
@@ -334,7 +338,12 @@ def ingest(
     reading here. Two ingests into one store at once: the second to write stops with a StoreError.
 
     ``client`` (a ``dask.distributed.Client``) reads and cleans on its workers instead
-    (``scale.dask_batches``); the stories and the store are the same as without it.
+    (``scale.dask_batches``), and computes the digests there; the store is the same as without it.
+
+    ``digests``: at the end, compute and store the digest (cross-check, summary, entities, quotes,
+    timeline) of every story this run changed, and of any a killed run left without a current one
+    (``store_digests``); readers then serve it without computing. ``on_digest`` gets the count of
+    each chunk of stories stored.
     """
     owned = not isinstance(store, Store)
     db = open_store(store) if not isinstance(store, Store) else store
@@ -372,15 +381,20 @@ def ingest(
                         Store.save_state(connection, "clusterer", clusterer.state())
                     if on_batch is not None:
                         on_batch(len(articles))
-        except Exception as error:  # the batches written so far stay; the log says why the run stopped
+            # After every batch: a story that grows in several batches is digested once.
+            computed, conflicts = (
+                store_digests(db, config, client=client, on_digest=on_digest) if digests else (0, {})
+            )
+        except Exception as error:  # what was written so far stays (batches, digests); the log says why it stopped
             db.finish_run(run_id, "failed", {"error": str(error), **totals})
             raise
         changes = tuple(db.changes(run_id))
-        changed = {change.story_id for change in changes}
+        changed = {change.story_id for change in changes} | set(conflicts)
         titles = {row.id: row.title for row in db.stories() if row.id in changed}
         report = IngestReport(
-            run_id, totals["added"], totals["folded"], totals["known"], tuple(problems), changes, titles
-        )
+            run_id, totals["added"], totals["folded"], totals["known"], tuple(problems), changes, titles,
+            computed, conflicts,
+        )  # fmt: skip
         db.finish_run(run_id, "done", _summary(report))
         return report
     finally:
@@ -534,20 +548,126 @@ def stored_story(store: str | Path | Store, story_id: str) -> Story:
             db.close()
 
 
+def digest_key(config: DigestConfig) -> str:
+    """Names what a story's digest depends on besides its articles: a stored digest made otherwise is redone."""
+    settings = repr((config.crosscheck, config.summary, config.people, __version__))
+    return hashlib.blake2b(settings.encode(), digest_size=8).hexdigest()
+
+
+_DIGEST_CHUNK = 16  # stories computed and stored per transaction
+
+
+def store_digests(
+    db: Store,
+    config: DigestConfig = DigestConfig(),
+    *,
+    client: Any = None,
+    on_digest: Callable[[int], None] | None = None,
+) -> tuple[int, dict[str, int]]:
+    """Compute and store the digest of every story whose stored one is missing or out of date.
+
+    Returns how many were stored, and per story the conflicts its new digest has that its previous
+    one did not. A story an ingest changes meanwhile keeps no digest; the next run computes it.
+    ``client`` computes them on Dask workers (``scale.digest_stories``), with the same result.
+    """
+    key = digest_key(config)
+    stale = db.stale_digests(key)
+    stored, conflicts = 0, {}
+    for start in range(0, len(stale), _DIGEST_CHUNK):
+        chunk = stale[start : start + _DIGEST_CHUNK]
+        with db.snapshot():
+            stories = [stored_story(db, story_id) for story_id, _ in chunk]
+            before = [_conflicts_of(db.previous_digest(story_id)) for story_id, _ in chunk]
+        if client is not None:
+            from newsweave.scale import digest_stories
+
+            done = digest_stories(client, stories, config)
+        else:
+            done = [digested(story, config) for story in stories]
+        with db.transaction() as connection:
+            for (story_id, updated_run), story, seen in zip(chunk, done, before, strict=True):
+                if Store.write_computed(connection, story_id, updated_run, key, stored_form(story), _counts(story)):
+                    stored += 1
+                    new = _conflict_marks(story) - seen
+                    if new:
+                        conflicts[story_id] = len(new)
+        if on_digest is not None:
+            on_digest(len(chunk))
+    return stored, conflicts
+
+
+def stored_form(story: Story) -> dict[str, Any]:
+    """A digested story as the store keeps it: ``story_to_dict`` without the articles it holds already."""
+    from newsweave.render.json import story_to_dict
+
+    data = story_to_dict(story)
+    data["articles"] = [article.id for article in story.articles]
+    return data
+
+
+def from_stored_form(data: dict[str, Any], articles: Sequence[Article]) -> Story | None:
+    """The digested story again, with its articles; None when they are no longer the ones it was made from."""
+    from newsweave.render.json import story_from_dict
+
+    by_id = {article.id: article for article in articles}
+    ids = [str(item) for item in data.get("articles", [])]
+    if sorted(ids) != sorted(by_id):
+        return None
+    story = story_from_dict({**data, "articles": []})
+    return dataclasses.replace(story, articles=tuple(by_id[i] for i in ids))
+
+
+def digested_stored(db: Store, story_id: str, config: DigestConfig = DigestConfig()) -> Story:
+    """A stored story with its digest: the one its last ingest stored when current, else computed now."""
+    with db.snapshot():
+        story = stored_story(db, story_id)
+        data = db.computed_digest(story.id, digest_key(config))
+    restored = from_stored_form(data, story.articles) if data is not None else None
+    return restored if restored is not None else digested(story, config)
+
+
+def _counts(story: Story) -> dict[str, int]:
+    check = story.crosscheck
+    statuses = ("corroborated", "unique", "conflicting")
+    return {status: len(check.having(status)) if check else 0 for status in statuses}  # type: ignore[arg-type]
+
+
+_Mark = tuple[str, frozenset[Span]]
+
+
+def _conflict_marks(story: Story) -> set[_Mark]:
+    """Each conflict by its kind and the two spans it sets against each other (stable while the texts are)."""
+    facts = story.crosscheck.facts if story.crosscheck else ()
+    return {(c.kind, frozenset({c.a_span, c.b_span})) for fact in facts for c in fact.conflicts}
+
+
+def _conflicts_of(data: dict[str, Any] | None) -> set[_Mark]:
+    """The conflicts of a stored digest (none when there is none: then every conflict is new)."""
+    if data is None:
+        return set()
+    from newsweave.render.json import story_from_dict
+
+    return _conflict_marks(story_from_dict({**data, "articles": []}))
+
+
 def stored_digest(
     store: str | Path | Store, story_ids: Sequence[str] | None = None, config: DigestConfig = DigestConfig()
 ) -> Digest:
-    """The digest of stored stories, cross-checked and summarised: the given ids, or every story (earliest first)."""
+    """The digest of stored stories: the given ids, or every story (earliest first).
+
+    A story's digest stored by its last ingest is used when it is current and was made with the same
+    settings (``digest_key``); any other is computed now.
+    """
     db = store if isinstance(store, Store) else open_store(store, readonly=True)
     try:
         with db.snapshot():
             ids = list(story_ids) if story_ids is not None else [row.id for row in db.stories()]
-            found = [stored_story(db, story_id) for story_id in ids]
+            found = [digested_stored(db, story_id, config) for story_id in ids]
     finally:
         if db is not store:
             db.close()
     ordered = found if story_ids is not None else sorted(found, key=_story_order)
-    return Digest(stories=tuple(digested(story, config) for story in ordered), version=__version__)
+    return Digest(stories=tuple(ordered), version=__version__)
 
 
 def assign_stories(

@@ -11,9 +11,11 @@ What runs where, and why the result is the single machine's:
    streaming clusterer and written to the store, one transaction per batch, exactly as
    ``pipeline.ingest`` does. Only this process writes the store, so a worker that dies mid-run
    changes nothing: Dask runs its tasks again (``retries``), and their results are the same.
+5. Digests: one task per changed story (cross-check, summary, entities, quotes, timeline), sent
+   16 at a time; this process stores them (``pipeline.store_digests``).
 
-Tasks are pure functions of their inputs; no model is loaded by them (the clustering profile is
-TF-IDF over words), so nothing heavy is loaded per task or per worker.
+Tasks are pure functions of their inputs. The one heavy resource, spaCy's English pipeline for the
+digests, is loaded by ``nlp.english`` once per worker process (it is cached there), never per task.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
     from newsweave.cluster import Profile
     from newsweave.pipeline import DigestConfig
+    from newsweave.records import Story
 
 Batch = tuple[list[Article], list[Problem], dict[str, "Profile"]]
 INSTALL = "pip install 'newsweave[dask]'"
@@ -112,6 +115,19 @@ def clean_task(raws: list[RawDocument], config: DigestConfig) -> list[tuple[Arti
         finished = finish(article)
         done.append((finished, profile(finished, config.cluster)))
     return done
+
+
+def digest_task(story: Story, config: DigestConfig) -> Story:
+    """One story with its digest (runs on a worker)."""
+    from newsweave.pipeline import digested
+
+    return digested(story, config)
+
+
+def digest_stories(client: Client, stories: Sequence[Story], config: DigestConfig) -> list[Story]:
+    """``pipeline.digested`` of each story, computed on ``client``'s workers, in order."""
+    futures = [client.submit(digest_task, story, config, retries=_RETRIES, pure=False) for story in stories]
+    return [future.result() for future in futures]
 
 
 def dask_batches(

@@ -24,7 +24,7 @@ from newsweave.dates import comparable
 from newsweave.errors import NewsweaveError
 from newsweave.records import Article, Copy
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -98,6 +98,14 @@ _MIGRATIONS: tuple[str, ...] = (
     # 3: the story list pages newest first without sorting every story (bench/web.py).
     """
     CREATE INDEX stories_updated ON stories(updated_run DESC, seq DESC);
+    """,
+    # 4: each story's full digest, computed at the end of the ingest that changed it (zlib-compressed JSON of
+    # ``story_to_dict`` without the articles), the story version it describes and the settings it was made with.
+    """
+    ALTER TABLE stories ADD COLUMN computed BLOB;
+    ALTER TABLE stories ADD COLUMN computed_run INTEGER;
+    ALTER TABLE stories ADD COLUMN computed_key TEXT;
+    ALTER TABLE stories ADD COLUMN fact_counts TEXT;  -- JSON: corroborated, unique, conflicting (for listings)
     """,
 )
 
@@ -437,6 +445,60 @@ class Store:
             return None
         value: dict[str, Any] = json.loads(row[0])
         return value
+
+    def stale_digests(self, key: str) -> list[tuple[str, int]]:
+        """(id, updated run) of the stories whose stored digest is missing, older than the story, or made otherwise."""
+        rows = self._db.execute(
+            "SELECT id, updated_run FROM stories WHERE computed IS NULL OR computed_run IS NOT updated_run"
+            " OR computed_key IS NOT ? ORDER BY seq",
+            (key,),
+        ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def computed_digest(self, story_id: str, key: str, updated_run: int | None = None) -> dict[str, Any] | None:
+        """The stored digest of a story when it describes its current version (or ``updated_run``) with ``key``."""
+        row = self._db.execute(
+            "SELECT computed FROM stories WHERE id = ? AND computed_key = ? AND computed_run = "
+            + ("updated_run" if updated_run is None else "?"),
+            (story_id, key) if updated_run is None else (story_id, key, updated_run),
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+        return value
+
+    def previous_digest(self, story_id: str) -> dict[str, Any] | None:
+        """The last digest stored for a story, whatever version of it it describes."""
+        row = self._db.execute("SELECT computed FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+        return value
+
+    def fact_counts(self) -> dict[str, dict[str, int]]:
+        """Story id -> its facts by status, for the stories whose stored digest is current."""
+        rows = self._db.execute(
+            "SELECT id, fact_counts FROM stories WHERE fact_counts IS NOT NULL AND computed_run IS updated_run"
+        ).fetchall()
+        return {str(r[0]): json.loads(r[1]) for r in rows}
+
+    @staticmethod
+    def write_computed(
+        db: sqlite3.Connection,
+        story_id: str,
+        updated_run: int,
+        key: str,
+        digest: dict[str, Any],
+        counts: dict[str, int],
+    ) -> bool:
+        """Store a story's digest if the story is still at ``updated_run``; False when it has changed since."""
+        blob = zlib.compress(json.dumps(digest, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+        cursor = db.execute(
+            "UPDATE stories SET computed = ?, computed_run = ?, computed_key = ?, fact_counts = ?"
+            " WHERE id = ? AND updated_run = ?",
+            (blob, updated_run, key, json.dumps(counts), story_id, updated_run),
+        )
+        return cursor.rowcount == 1
 
     @staticmethod
     def write_story(

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsweave import __version__
 from newsweave.crosscheck import crosscheck
 from newsweave.ingest import IngestConfig, is_url
-from newsweave.pipeline import DigestConfig, digested, stored_story
+from newsweave.pipeline import DigestConfig, digested_stored, stored_story
 from newsweave.records import Story
 from newsweave.render.json import SCHEMA, article_to_dict, story_to_dict
 from newsweave.store import Store, StoreError, StoryRow, open_store
@@ -135,7 +135,7 @@ class _Digests:
             with self._lock:
                 if key in self._items:
                     return self._items[key]
-            story = digested(stored_story(db, row.id), self.config)
+            story = digested_stored(db, row.id, self.config)  # the ingest's stored digest when current
             # Long-lived now: out of the collector's way, so that a collection does not walk every
             # cached story and the loaded models on each request (bench/web.py: 58% of the CPU).
             gc.freeze()

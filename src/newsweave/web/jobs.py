@@ -56,6 +56,8 @@ class Job:
                 "problems": [str(p) for p in report.problems] if report else [],
                 "changes": [dataclasses.asdict(c) for c in report.changes] if report else [],
                 "titles": dict(report.titles) if report else {},
+                "digests": report.digests if report else None,
+                "conflicts": dict(report.conflicts) if report else {},
             }
 
 
