@@ -70,7 +70,15 @@ def test_examples_give_the_same_stories_and_digests(client: Any, tmp_path: Path)
     assert report.added == 10 and report.folded == 1 and report.digests == 3
     result = stored(distributed)
     assert result == stored(local) and all(result["computed"].values())
+    loads = client.run(spacy_loads)  # per worker process: the pipeline loaded at most once, for any number of tasks
+    assert all(count <= 1 for count in loads.values()) and sum(loads.values()) >= 1
     assert newsweave.stored_digest(distributed).stories == newsweave.stored_digest(local).stories
+
+
+def spacy_loads() -> int:
+    from newsweave.nlp import english
+
+    return english.cache_info().misses
 
 
 def test_ecbplus_gives_the_same_stories(client: Any, tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -568,28 +569,32 @@ def store_digests(
 
     Returns how many were stored, and per story the conflicts its new digest has that its previous
     one did not. A story an ingest changes meanwhile keeps no digest; the next run computes it.
-    ``client`` computes them on Dask workers (``scale.digest_stories``), with the same result.
+    ``client`` computes them on Dask workers (``scale.digest_stream``), with the same result.
     """
     key = digest_key(config)
     stale = db.stale_digests(key)
-    stored, conflicts = 0, {}
-    for start in range(0, len(stale), _DIGEST_CHUNK):
-        chunk = stale[start : start + _DIGEST_CHUNK]
-        with db.snapshot():
-            stories = [stored_story(db, story_id) for story_id, _ in chunk]
-            before = [_conflicts_of(db.previous_digest(story_id)) for story_id, _ in chunk]
-        if client is not None:
-            from newsweave.scale import digest_stories
 
-            done = digest_stories(client, stories, config)
-        else:
-            done = [digested(story, config) for story in stories]
+    def loaded() -> Iterator[tuple[str, int, Story, set[_Mark]]]:
+        for story_id, updated_run in stale:
+            with db.snapshot():  # closed before yielding: the caller writes between two stories
+                item = story_id, updated_run, stored_story(db, story_id), _conflicts_of(db.previous_digest(story_id))
+            yield item
+
+    if client is not None:
+        from newsweave.scale import digest_stream
+
+        done: Iterator[tuple[tuple[str, int, Story, set[_Mark]], Story]] = digest_stream(
+            client, loaded(), lambda item: item[2], config
+        )
+    else:
+        done = ((item, digested(item[2], config)) for item in loaded())
+    stored, conflicts = 0, {}
+    while chunk := list(itertools.islice(done, _DIGEST_CHUNK)):
         with db.transaction() as connection:
-            for (story_id, updated_run), story, seen in zip(chunk, done, before, strict=True):
+            for (story_id, updated_run, _, seen), story in chunk:
                 if Store.write_computed(connection, story_id, updated_run, key, stored_form(story), _counts(story)):
                     stored += 1
-                    new = _conflict_marks(story) - seen
-                    if new:
+                    if new := _conflict_marks(story) - seen:
                         conflicts[story_id] = len(new)
         if on_digest is not None:
             on_digest(len(chunk))

@@ -11,8 +11,8 @@ What runs where, and why the result is the single machine's:
    streaming clusterer and written to the store, one transaction per batch, exactly as
    ``pipeline.ingest`` does. Only this process writes the store, so a worker that dies mid-run
    changes nothing: Dask runs its tasks again (``retries``), and their results are the same.
-5. Digests: one task per changed story (cross-check, summary, entities, quotes, timeline), sent
-   16 at a time; this process stores them (``pipeline.store_digests``).
+5. Digests: one task per changed story (cross-check, summary, entities, quotes, timeline), four per
+   worker in flight; this process stores them as they come, in order (``pipeline.store_digests``).
 
 Tasks are pure functions of their inputs. The one heavy resource, spaCy's English pipeline for the
 digests, is loaded by ``nlp.english`` once per worker process (it is cached there), never per task.
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import collections
 import os
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsweave.errors import NewsweaveError
 from newsweave.ingest import STDIN, IngestConfig, discover, read_source
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from newsweave.records import Story
 
 Batch = tuple[list[Article], list[Problem], dict[str, "Profile"]]
+T = TypeVar("T")
 INSTALL = "pip install 'newsweave[dask]'"
 SPLIT_BYTES = 64 * 2**20  # a WARC file larger than this is read by one task per byte range of this size
 _RETRIES = 3
@@ -124,10 +125,22 @@ def digest_task(story: Story, config: DigestConfig) -> Story:
     return digested(story, config)
 
 
-def digest_stories(client: Client, stories: Sequence[Story], config: DigestConfig) -> list[Story]:
-    """``pipeline.digested`` of each story, computed on ``client``'s workers, in order."""
-    futures = [client.submit(digest_task, story, config, retries=_RETRIES, pure=False) for story in stories]
-    return [future.result() for future in futures]
+def digest_stream(
+    client: Client, items: Iterable[T], story_of: Callable[[T], Story], config: DigestConfig
+) -> Iterator[tuple[T, Story]]:
+    """Each item with its story's digest, computed on ``client``'s workers, in order; four stories per worker
+    are in flight, so that the workers never wait while this process stores what they made."""
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    pending: collections.deque[tuple[T, Any]] = collections.deque()
+    for item in items:
+        future = client.submit(digest_task, story_of(item), config, retries=_RETRIES, pure=False)
+        pending.append((item, future))
+        while len(pending) >= 4 * workers:
+            done, future = pending.popleft()
+            yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
 
 
 def dask_batches(
