@@ -493,9 +493,9 @@ class StreamClusterer:
         total = 0.0
         for kind, weight in enumerate(weights):
             a, b = vector[kind], story_vector[kind]
-            if len(b) < len(a):
-                a, b = b, a
-            total += weight * sum(w * b.get(f, 0.0) for f, w in a.items())
+            # Only shared features count: the key intersection runs in C, and fsum's exact rounding makes
+            # the sum independent of the set's (hash-seeded) order, so every process scores alike.
+            total += weight * math.fsum(a[f] * b[f] for f in a.keys() & b.keys())
         return total / sum(weights)
 
     def _lookup_keys(self, vector: list[dict[str, float]]) -> Iterator[tuple[int, str]]:
