@@ -2,8 +2,10 @@
 
 Usage: python bench/labels/check_quotes.py [path/to/ecbplus/docs.jsonl]
 
-Checks both quote sets: quotes.jsonl (the development set) and quotes_heldout.jsonl (the held-out set,
-labelled before the speaker rules were tuned, on documents the development set does not touch).
+Checks the three quote sets: quotes.jsonl (the development set), quotes_heldout.jsonl (the held-out set,
+labelled before the speaker rules were tuned, on documents the development set does not touch) and
+quotes_heldout2.jsonl (a second held-out set, labelled before the second round of rule changes, on
+documents neither of the others touches).
 
 The corpus path defaults to $ECBPLUS_DOCS, then /work/shared/data/ecbplus/docs.jsonl.
 Exits non-zero (AssertionError) on the first problem; prints a summary when all checks pass.
@@ -29,6 +31,7 @@ MIN_QUOTES = 100
 MIN_OUTLETS = 10
 MIN_HELDOUT_QUOTES = 60
 MIN_HELDOUT_OUTLETS = 8
+MIN_HELDOUT2_QUOTES = 50
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -106,15 +109,20 @@ def main(argv: list[str]) -> int:
     docs = {d["id"]: d for d in load_jsonl(docs_path)}
     quotes = load_jsonl(HERE / "quotes.jsonl")
     heldout = load_jsonl(HERE / "quotes_heldout.jsonl")
+    heldout2 = load_jsonl(HERE / "quotes_heldout2.jsonl")
     not_quotes = load_jsonl(HERE / "not_quotes.jsonl")
 
     seen = check_quotes("quotes.jsonl", quotes, docs)
     check_quotes("quotes_heldout.jsonl", heldout, docs)
-    # Held out means unseen: no held-out document may appear in the development labels.
+    check_quotes("quotes_heldout2.jsonl", heldout2, docs)
+    # Held out means unseen: no held-out document may appear in the development labels or the other held-out set.
     dev_docs = {r["doc"] for r in quotes} | {r["doc"] for r in not_quotes}
-    shared = sorted(dev_docs & {r["doc"] for r in heldout})
+    heldout_docs = {r["doc"] for r in heldout}
+    shared = sorted(dev_docs & heldout_docs)
     assert not shared, f"quotes_heldout.jsonl: documents also in the development labels: {shared}"
-    for rec in heldout:
+    shared = sorted((dev_docs | heldout_docs) & {r["doc"] for r in heldout2})
+    assert not shared, f"quotes_heldout2.jsonl: documents also in the other label files: {shared}"
+    for rec in heldout + heldout2:
         topic = int(docs[rec["doc"]]["topic"])
         assert rec["doc"].endswith("ecbplus") and 1 <= topic <= 35, f"{rec['doc']}: not an ECB+ document of topics 1-35"
 
@@ -131,10 +139,12 @@ def main(argv: list[str]) -> int:
 
     outlets = summary("quotes", quotes, docs)
     heldout_outlets = summary("held-out quotes", heldout, docs)
+    summary("second held-out quotes", heldout2, docs)
     assert len(quotes) >= MIN_QUOTES, f"only {len(quotes)} quotes (need {MIN_QUOTES})"
     assert len(outlets) >= MIN_OUTLETS, f"only {len(outlets)} outlets (need {MIN_OUTLETS})"
     assert len(heldout) >= MIN_HELDOUT_QUOTES, f"only {len(heldout)} held-out quotes (need {MIN_HELDOUT_QUOTES})"
     assert len(heldout_outlets) >= MIN_HELDOUT_OUTLETS, f"only {len(heldout_outlets)} held-out outlets"
+    assert len(heldout2) >= MIN_HELDOUT2_QUOTES, f"only {len(heldout2)} second held-out quotes"
     assert len(not_quotes) >= 8, f"only {len(not_quotes)} not-quote spans (need 8)"
 
     print(f"not-quotes: {len(not_quotes)} " + str(dict(Counter(r["why"] for r in not_quotes))))
