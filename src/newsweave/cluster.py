@@ -463,10 +463,19 @@ class StreamClusterer:
             value = cache[feature] = math.log(documents / (self._snapshot[kind][feature] or 1))
         return value
 
+    def _idf_of(self, kind: int, features: Iterable[str]) -> dict[str, float]:
+        """The IDF cache of ``kind``, filled for ``features`` (one dict lookup each instead of a method call)."""
+        cache = self._idf_cache[kind]
+        for feature in features:
+            if feature not in cache:
+                self._idf(kind, feature)
+        return cache
+
     def _vector(self, features: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
         vector: list[dict[str, float]] = []
         for kind, pairs in enumerate(features):
-            weights = {feature: (1.0 + math.log(tf)) * self._idf(kind, feature) for feature, tf in pairs if tf > 0}
+            idf = self._idf_of(kind, [feature for feature, _ in pairs])
+            weights = {feature: (1.0 + math.log(tf)) * idf[feature] for feature, tf in pairs if tf > 0}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             vector.append({feature: w / norm for feature, w in weights.items()})
         return vector
@@ -481,7 +490,8 @@ class StreamClusterer:
             return story.vector
         vector: list[dict[str, float]] = []
         for kind, counts in enumerate(story.counts):
-            weights = {f: (n / story.size) * self._idf(kind, f) for f, n in counts.items()}
+            idf = self._idf_of(kind, counts)
+            weights = {f: (n / story.size) * idf[f] for f, n in counts.items()}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             vector.append({f: w / norm for f, w in weights.items()})
         story.vector = vector
