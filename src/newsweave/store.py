@@ -475,10 +475,12 @@ class Store:
         value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
         return value
 
-    def fact_counts(self) -> dict[str, dict[str, int]]:
-        """Story id -> its facts by status, for the stories whose stored digest is current."""
+    def fact_counts(self, key: str | None = None) -> dict[str, dict[str, int]]:
+        """Story id -> its facts by status, for the stories whose stored digest is current (made with ``key``)."""
         rows = self._db.execute(
             "SELECT id, fact_counts FROM stories WHERE fact_counts IS NOT NULL AND computed_run IS updated_run"
+            + ("" if key is None else " AND computed_key = ?"),
+            () if key is None else (key,),
         ).fetchall()
         return {str(r[0]): json.loads(r[1]) for r in rows}
 

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsweave import __version__
 from newsweave.crosscheck import crosscheck
 from newsweave.ingest import IngestConfig, is_url
-from newsweave.pipeline import DigestConfig, digested_stored, stored_story
+from newsweave.pipeline import DigestConfig, digest_key, digested_stored, stored_story
 from newsweave.records import Story
 from newsweave.render.json import SCHEMA, article_to_dict, story_to_dict
 from newsweave.store import Store, StoreError, StoryRow, open_store
@@ -390,7 +390,11 @@ def create_app(config: WebConfig) -> FastAPI:
             )
             return rows, total, total
         candidates, total = db.story_page(limit=500, order=order, outlet=outlet, since=since, until=until, ids=ids)
-        matching = [row for row in candidates if digests.conflict_count(db, row) > 0]
+        stored = db.fact_counts(digest_key(config.digest))  # from the digests the ingest stored
+        matching = [
+            row for row in candidates
+            if (stored[row.id]["conflicting"] if row.id in stored else digests.conflict_count(db, row)) > 0
+        ]  # fmt: skip
         return matching[(number - 1) * size : number * size], len(matching), min(total, 500)
 
     # ---------------------------------------------------------------------------------------- pages
