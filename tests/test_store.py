@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +340,23 @@ def test_without_digests_readers_compute_them(tmp_path: Path) -> None:
     assert report.digests == 0 and len(_stale(store)) == 3
     digest = newsweave.stored_digest(store)
     assert len(digest.stories) == 3 and all(story.summary for story in digest.stories)
+
+
+def test_a_late_article_joins_its_dormant_story(tmp_path: Path) -> None:
+    """Backfill: the bridge story went dormant when October's storms came; a May report of it still joins it."""
+    early, late = tmp_path / "early", tmp_path / "late"
+    early.mkdir()
+    late.mkdir()
+    for path in sorted((ROOT / "examples").glob("*.txt")):
+        (late if path.name.startswith("05_") else early).joinpath(path.name).write_bytes(path.read_bytes())
+    store = tmp_path / "a.db"
+    ingest([early], store, digests=False)
+    with open_store(store, readonly=True) as db:
+        bridge = next(row for row in db.stories() if (row.title or "").startswith("Bridge"))
+        dormant = db.recall_dormant([(0, "bridge")], datetime(2024, 5, 1, tzinfo=UTC), 10)
+    assert [story["id"] for story in dormant] == [bridge.id]  # it left memory and the store kept it
+    report = ingest([late], store, digests=False)
+    assert report.added == 1
+    assert [(change.story_id, change.kind) for change in report.changes] == [(bridge.id, "grew")]
+    with open_store(store, readonly=True) as db:
+        assert len(db.stories()) == 3 and db.story_row(bridge.id).articles == bridge.articles + 1  # type: ignore[union-attr]

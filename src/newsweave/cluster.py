@@ -25,9 +25,10 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from newsweave.dates import comparable
 from newsweave.records import Article
@@ -310,11 +311,19 @@ class _ActiveStory:
     vector: list[dict[str, float]] | None = None
 
 
+# Given the lookup keys (kind, feature) of a late article and the earliest last article time a story may
+# have to take it, return dormant stories (as ``StreamClusterer.state`` writes a story) that could.
+Recall = Callable[[list[tuple[int, str]], datetime], list[dict[str, Any]]]
+
+
 class StreamClusterer:
     """Assign articles to stories one at a time, with online document frequencies.
 
     Memory holds only active stories: one whose newest article is older than
-    ``config.dormant_after`` (in article time) is dropped from memory and from the index.
+    ``config.dormant_after`` (in article time) is dropped from memory and from the index, and
+    listed in ``departed`` for its owner to keep (the store does). An article older than the active
+    window (a late one) asks ``recall``, when set, for dormant stories it may belong to; those come
+    back into memory to be scored like the others, so a late report joins its story.
     """
 
     def __init__(self, config: ClusterConfig = ClusterConfig()) -> None:
@@ -332,6 +341,8 @@ class StreamClusterer:
         self._seq = 0
         self._clock: datetime | None = None
         self.dormant = 0  # stories that left memory
+        self.departed: list[dict[str, Any]] = []  # stories that left memory since the owner last took them
+        self.recall: Recall | None = None
 
     @property
     def active(self) -> int:
@@ -352,17 +363,7 @@ class StreamClusterer:
             ],
             "seq": self._seq,
             "clock": self._clock.isoformat() if self._clock else None,
-            "stories": [
-                {
-                    "id": s.id,
-                    "seq": s.seq,
-                    "size": s.size,
-                    "last_time": s.last_time.isoformat() if s.last_time else None,
-                    "counts": [dict(c) for c in s.counts],
-                    "indexed": [sorted(features) for features in s.indexed],
-                }
-                for s in sorted(self._stories.values(), key=lambda s: s.seq)
-            ],
+            "stories": [_story_state(s) for s in sorted(self._stories.values(), key=lambda s: s.seq)],
         }
 
     @classmethod
@@ -381,19 +382,23 @@ class StreamClusterer:
         clock = state.get("clock")
         clusterer._clock = datetime.fromisoformat(clock) if isinstance(clock, str) else None
         for item in state["stories"]:  # type: ignore[attr-defined]
-            story = _ActiveStory(
-                id=item["id"],
-                seq=item["seq"],
-                size=item["size"],
-                last_time=datetime.fromisoformat(item["last_time"]) if item["last_time"] else None,
-                counts=[Counter(c) for c in item["counts"]],
-                indexed=[set(features) for features in item["indexed"]],
-            )
-            clusterer._stories[story.id] = story
-            for kind, features in enumerate(story.indexed):
-                for feature in features:
-                    clusterer._index[kind].setdefault(feature, set()).add(story.id)
+            clusterer._revive(item)
         return clusterer
+
+    def _revive(self, item: dict[str, Any]) -> None:
+        """Put a story written by ``_story_state`` (back) into memory and the index."""
+        story = _ActiveStory(
+            id=item["id"],
+            seq=item["seq"],
+            size=item["size"],
+            last_time=datetime.fromisoformat(item["last_time"]) if item["last_time"] else None,
+            counts=[Counter(c) for c in item["counts"]],
+            indexed=[set(features) for features in item["indexed"]],
+        )
+        self._stories[story.id] = story
+        for kind, features in enumerate(story.indexed):
+            for feature in features:
+                self._index[kind].setdefault(feature, set()).add(story.id)
 
     def add(self, item: Article | Profile) -> Assignment:
         """Assign one article; returns its story and any stories it merged."""
@@ -406,6 +411,8 @@ class StreamClusterer:
         if self._documents > self._snapshot_documents * 1.2:
             self._refresh()
         vector = self._vector(prof.features)
+        if self.recall is not None and self._is_late(prof.time):
+            self._recall_for(vector, prof.time)  # type: ignore[arg-type]
         scored = sorted(
             ((self._score(vector, story), -story.seq, story.id) for story in self._candidates(vector)),
             reverse=True,
@@ -431,8 +438,19 @@ class StreamClusterer:
         self._clock = time
         horizon = time - self.config.dormant_after
         for story in [s for s in self._stories.values() if s.last_time is not None and s.last_time < horizon]:
+            self.departed.append(_story_state(story))
             self._forget(story)
             self.dormant += 1
+
+    def _is_late(self, time: datetime | None) -> bool:
+        """Whether an article is older than the active window: its story may have gone dormant."""
+        return time is not None and self._clock is not None and time < self._clock - self.config.dormant_after
+
+    def _recall_for(self, vector: list[dict[str, float]], time: datetime) -> None:
+        assert self.recall is not None
+        for item in self.recall(list(self._lookup_keys(vector)), time - self.config.dormant_after):
+            if item["id"] not in self._stories:
+                self._revive(item)
 
     def _forget_rare(self) -> None:
         """Halve any kind's document-frequency table that outgrew ``max_vocabulary``, keeping the commonest."""
@@ -588,6 +606,17 @@ class StreamClusterer:
                     if not postings:
                         del self._index[kind][feature]
         del self._stories[story.id]
+
+
+def _story_state(story: _ActiveStory) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "seq": story.seq,
+        "size": story.size,
+        "last_time": story.last_time.isoformat() if story.last_time else None,
+        "counts": [dict(c) for c in story.counts],
+        "indexed": [sorted(features) for features in story.indexed],
+    }
 
 
 def cluster_stream(articles: Iterable[Article], config: ClusterConfig = ClusterConfig()) -> list[str]:

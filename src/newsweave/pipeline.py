@@ -363,6 +363,8 @@ def ingest(
             clusterer = (
                 StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
             )
+            # A late article looks for its dormant story in the store (in the batch's own transaction).
+            clusterer.recall = lambda keys, since: db.recall_dormant(keys, since, config.cluster.max_candidates)
             if client is not None:
                 from newsweave.scale import dask_batches
 
@@ -471,6 +473,9 @@ def _store_batch(
         Store.insert_article(connection, article, key, run_id)
         totals["added"] += 1
         assignment = clusterer.add(profiles.get(article.id) or profile(article, clusterer.config))
+        if clusterer.departed:  # stories that went dormant: kept in the store for late articles
+            Store.save_dormant(connection, clusterer.departed)
+            clusterer.departed.clear()
         for gone in assignment.merged:
             if gone in touched:
                 count, _ = touched.pop(gone)

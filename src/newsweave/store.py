@@ -24,7 +24,7 @@ from newsweave.dates import comparable
 from newsweave.errors import NewsweaveError
 from newsweave.records import Article, Copy
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -106,6 +106,23 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE stories ADD COLUMN computed_run INTEGER;
     ALTER TABLE stories ADD COLUMN computed_key TEXT;
     ALTER TABLE stories ADD COLUMN fact_counts TEXT;  -- JSON: corroborated, unique, conflicting (for listings)
+    """,
+    # 5: the streaming clusterer's dormant stories (its profile of each when it left memory) and their
+    # strongest features, so that a late article can find its story again.
+    """
+    CREATE TABLE dormant (
+        story_id TEXT PRIMARY KEY,
+        last_time TEXT,                  -- UTC ISO time of its newest article
+        profile TEXT NOT NULL            -- JSON, as the clusterer's state writes a story
+    );
+    CREATE INDEX dormant_time ON dormant(last_time);
+    CREATE TABLE dormant_index (
+        kind INTEGER NOT NULL,
+        feature TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        PRIMARY KEY (kind, feature, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX dormant_index_story ON dormant_index(story_id);
     """,
 )
 
@@ -515,7 +532,9 @@ class Store:
     ) -> None:
         outlets = list(dict.fromkeys(outlet for article in articles for outlet in article.outlets))
         # Kept in UTC, so that ordering and `--since` compare instants, not local clock readings.
-        dates = sorted(comparable(a.date_publish).isoformat() for a in articles if a.date_publish is not None)
+        dates = sorted(
+            comparable(a.date_publish).astimezone(UTC).isoformat() for a in articles if a.date_publish is not None
+        )
         db.execute(
             "INSERT INTO stories (id, seq, title, articles, outlets, first_date, last_date, created_run, updated_run,"
             " digest, digest_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -547,8 +566,42 @@ class Store:
             Store.record_change(db, run_id, Change(keep, kind, articles, tuple(json.loads(outlets))))
         db.execute("UPDATE members SET story_id = ? WHERE story_id = ?", (keep, gone))
         db.execute("DELETE FROM stories WHERE id = ?", (gone,))
+        db.execute("DELETE FROM dormant WHERE story_id = ?", (gone,))
+        db.execute("DELETE FROM dormant_index WHERE story_id = ?", (gone,))
         db.execute("UPDATE aliases SET story_id = ? WHERE story_id = ?", (keep, gone))
         db.execute("INSERT OR REPLACE INTO aliases (old_id, story_id, run_id) VALUES (?, ?, ?)", (gone, keep, run_id))
+
+    @staticmethod
+    def save_dormant(db: sqlite3.Connection, stories: Sequence[dict[str, Any]]) -> None:
+        """Keep the profiles of stories that left the clusterer's memory (replacing older ones)."""
+        for story in stories:
+            last = story["last_time"]
+            last_utc = comparable(datetime.fromisoformat(last)).astimezone(UTC).isoformat() if last else None
+            db.execute(
+                "INSERT OR REPLACE INTO dormant (story_id, last_time, profile) VALUES (?, ?, ?)",
+                (story["id"], last_utc, json.dumps(story, ensure_ascii=False, separators=(",", ":"))),
+            )
+            db.execute("DELETE FROM dormant_index WHERE story_id = ?", (story["id"],))
+            db.executemany(
+                "INSERT OR IGNORE INTO dormant_index (kind, feature, story_id) VALUES (?, ?, ?)",
+                [(kind, f, story["id"]) for kind, features in enumerate(story["indexed"]) for f in features],
+            )
+
+    def recall_dormant(
+        self, keys: Sequence[tuple[int, str]], since: datetime, limit: int, db: sqlite3.Connection | None = None
+    ) -> list[dict[str, Any]]:
+        """Dormant stories sharing most of ``keys`` whose newest article is at or after ``since``, best first."""
+        if not keys:
+            return []
+        pairs = " OR ".join("(i.kind = ? AND i.feature = ?)" for _ in keys)
+        rows = (db or self._db).execute(
+            "SELECT d.profile, count(*) AS shared, s.seq FROM dormant_index i"
+            " JOIN dormant d ON d.story_id = i.story_id JOIN stories s ON s.id = i.story_id"
+            f" WHERE ({pairs}) AND d.last_time >= ?"
+            " GROUP BY i.story_id ORDER BY shared DESC, s.seq LIMIT ?",
+            [*(value for key in keys for value in key), comparable(since).astimezone(UTC).isoformat(), limit],
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     @staticmethod
     def record_change(db: sqlite3.Connection, run_id: int, change: Change) -> None:
