@@ -333,8 +333,14 @@ def find_mentions(gold: EntityGold, run: Processed) -> None:
         start, end, entity_id = max(covering, key=lambda p: (overlap(p[0], p[1], mention.start, mention.end), -p[0]))
         doc = run.docs[position[mention.article_id]]
         ents = [ent for ent in doc.ents if overlap(ent.start_char, ent.end_char, start, end)]
-        ent = max(ents, key=lambda e: overlap(e.start_char, e.end_char, start, end))
-        labels = {"newsweave": entity_id, "exact string": spacy_label(ent, False), "surname": spacy_label(ent, True)}
+        labels: dict[str, Hashable] = {"newsweave": entity_id}
+        if ents:
+            ent = max(ents, key=lambda e: overlap(e.start_char, e.end_char, start, end))
+            labels |= {"exact string": spacy_label(ent, False), "surname": spacy_label(ent, True)}
+        else:
+            # A surname newsweave found where spaCy tagged nothing: the peers see only its text.
+            text = doc.text[start:end].lower()
+            labels |= {"exact string": ("name", text), "surname": ("name", text)}
         gold.found.append(FoundMention(mention, labels, types[entity_id]))
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 import newsweave
-from newsweave.entities import name_key
-from newsweave.nlp import ModelMissingError, english, model_directory
+from newsweave.entities import RawMention, _voted_types, entities, name_key
+from newsweave.nlp import ModelMissingError, english, model_directory, parse
 from newsweave.pipeline import described
-from newsweave.quotes import is_speech, quote_spans
+from newsweave.quotes import is_speech, quote_spans, quotes
 from newsweave.records import Article, Entity, Origin, Story
 from newsweave.render.json import loads
 from newsweave.render.markdown import render
@@ -115,6 +115,79 @@ def test_name_keys_read_spellings_alike() -> None:
     assert name_key("Kim Jong-il") != name_key("Kim Jong-un")
     assert name_key("W. Mark Felt Sr.") == name_key("Mark Felt") == "mark felt"
     assert name_key("Arcade Joseph Comeaux Jr.") == "arcade joseph comeaux"
+
+
+def test_every_paragraph_starts_a_sentence_and_titles_with_a_point_end_none() -> None:
+    text = (
+        "Teachers walk out over pay cuts\n\n"
+        "The union leader, Elena Sotiriou, spoke at the rally. Harbour police Lt. Marco Vidal said so.\n\n"
+        "The charges came from Dist.\n\nAtty. Dana Whitfield on Monday. "
+        'Ruiz said: "We will rebuild it." Then she left.'
+    )
+    sentences = [s.text.strip() for s in parse([text])[0].sents]
+    assert sentences[0] == "Teachers walk out over pay cuts"  # a headline does not run into the paragraph after it
+    assert "Harbour police Lt. Marco Vidal said so." in sentences
+    assert "The charges came from Dist.\n\nAtty. Dana Whitfield on Monday." in sentences
+    assert 'Ruiz said: "We will rebuild it."' in sentences  # the closing mark stays with its sentence
+
+
+def test_title_abbreviations_name_nobody() -> None:
+    text = '"The evidence was overwhelming," said Dist. Atty. Dana Whitfield. Whitfield filed the charges.'
+    story = described(Story("s", None, (art("a", "Alpha", text),)))
+    assert story.entities is not None
+    names = {e.name for e in story.entities}
+    assert not names & {"Dist.", "Dist", "Atty.", "Atty"}
+    assert entity(story, "Dana Whitfield").type == "PERSON"
+
+
+def raw(key: str, label: str, titled: bool = False) -> RawMention:
+    return RawMention(0, 0, len(key), key.title(), key, label, 0, titled)  # type: ignore[arg-type]
+
+
+def test_a_full_name_mistyped_is_the_person_whose_surname_has_a_title() -> None:
+    # "Professor Dimitrakos" (a person, by the title) and "Lefteris Dimitrakos" tagged ORG once.
+    types = _voted_types([raw("dimitrakos", "PERSON", titled=True), raw("lefteris dimitrakos", "ORG")])
+    assert types["lefteris dimitrakos"] == "PERSON"
+    # Without a title nothing says the surname is a person's: a team stays a team.
+    types = _voted_types([raw("bluejays", "PERSON"), raw("omaha bluejays", "ORG")])
+    assert types["omaha bluejays"] == "ORG"
+    # Nor does an institution become a person.
+    types = _voted_types([raw("dimitrakos", "PERSON", titled=True), raw("dimitrakos foundation", "ORG")])
+    assert types["dimitrakos foundation"] == "ORG"
+
+
+def test_a_word_taken_for_a_person_but_also_for_a_place_is_a_place_unless_someone_bears_it() -> None:
+    mentions = [raw("tanta", "PERSON")] * 3 + [raw("tanta", "PLACE")] * 2
+    assert _voted_types(mentions)["tanta"] == "PLACE"
+    # The surname of a person of the story stays a person.
+    mentions = [*mentions, raw("omar tanta", "PERSON")]
+    assert _voted_types(mentions)["tanta"] == "PERSON"
+
+
+def test_a_name_after_a_title_only_people_bear_is_a_person() -> None:
+    text = (
+        "An earthquake shook the island of Qorvan on Sunday.\n\n"
+        "Qorvan island governor Bahram Teymouri told reporters that ten villages were damaged."
+    )
+    story = described(Story("s", None, (art("a", "Alpha", text),)))
+    assert entity(story, "Bahram Teymouri").type == "PERSON"
+
+
+def test_a_surname_ner_missed_is_found_by_the_full_name_of_the_story() -> None:
+    text = (
+        "Viktor Hrushenko stopped Dale Ormsby in the sixth round on Saturday.\n\n"
+        '"Ormsby was not easy to box. I am satisfied," Hrushenko said.\n\n'
+        "The Hrushenko Arena was full."
+    )
+    article = art("a", "Alpha", text)
+    (doc,) = parse([text])
+    # As NER does now and then ("Klitschko" read as a nationality): the lone surname is not a person.
+    doc.ents = [e for e in doc.ents if e.text != "Hrushenko"]
+    found = entities(Story("s", None, (article,)), [doc])
+    (person,) = [e for e in found if e.name == "Viktor Hrushenko"]
+    assert [m.span.start for m in person.mentions] == [0, text.index("Hrushenko said")]  # not the arena's
+    (said,) = quotes(Story("s", None, (article,)), [doc], found)
+    assert said.speaker_entity == person.id
 
 
 def test_time_zones_and_months_are_not_names() -> None:

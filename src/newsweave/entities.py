@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsweave.nlp import TITLE_ABBREVIATIONS
 from newsweave.records import Article, Entity, EntityType, Mention, Span, Story
 
 if TYPE_CHECKING:
@@ -33,12 +34,21 @@ _TYPES: dict[str, EntityType] = {
     "PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE", "EVENT": "EVENT",
 }  # fmt: skip
 # Words before a name that say what the person is, not who.
-TITLES = frozenset(
+_WORD_TITLES = frozenset(
     """mr mrs ms miss dr sir dame lord lady president prime minister chairman chairwoman general secretary
     premier king queen prince princess pope senator sen rep governor gov mayor judge justice chancellor
     leader spokesman spokeswoman spokesperson foreign secretary state vice deputy chief executive
     minister ambassador director professor prof rev reverend father sister brother captain capt
     lieutenant lt colonel col sergeant sgt officer detective det""".split()
+)
+TITLES = _WORD_TITLES | TITLE_ABBREVIATIONS  # "Dist. Atty. Steve Cooley" is Steve Cooley; "Dist." names nobody
+# Titles that only a person bears, so that a name written after one is a person's whatever NER typed it
+# ("Professor Varoufakis", "island governor Heydar Alishbandi"); not "general", "king", "prince", which
+# also begin companies and places ("General Motors", "King County", "Prince Edward Island").
+PERSON_TITLES = frozenset(
+    """mr mrs ms miss dr sir dame professor prof senator sen rep governor gov mayor judge detective det
+    sergeant sgt lieutenant lt captain capt colonel col spokesman spokeswoman spokesperson reverend rev
+    president chancellor premier atty attorney coach""".split()
 )
 _ALIASES = {
     "us": "united states", "usa": "united states", "america": "united states", "united states of america":
@@ -81,6 +91,7 @@ class RawMention:
     key: str
     label: EntityType
     sentence: int
+    titled: bool = False  # written with a title only people bear ("Professor Varoufakis")
 
 
 def mentions(articles: Sequence[Article], docs: Sequence[Doc]) -> list[RawMention]:
@@ -108,13 +119,26 @@ def mentions(articles: Sequence[Article], docs: Sequence[Doc]) -> list[RawMentio
             key = name_key(text)
             if not key or key in _NOT_NAMES or not any(c.isupper() for c in text):
                 continue
-            if _HONORIFIC_START.match(text):
-                label = "PERSON"  # "Ms Diaz", whatever the tagger thought
+            titled = bool(_HONORIFIC_START.match(text)) or _after_person_title(article.text, start, text)
+            if titled:
+                label = "PERSON"  # "Ms Diaz", "island governor Heydar Alishbandi", whatever the tagger thought
             if label == "PLACE" and " and " in text and not re.search(r"\b(?:for|of)\b", text):
                 continue  # "North and South Korea": two places in one span
             sentence = max(0, bisect.bisect_right(starts, start) - 1)
-            found.append(RawMention(index, start, end, text, key, label, sentence))
+            found.append(RawMention(index, start, end, text, key, label, sentence, titled))
     return found
+
+
+def _after_person_title(text: str, start: int, name: str) -> bool:
+    """Whether the name at ``start`` is written with a title only people bear, in it or right before it."""
+    words = name.split()
+    if len(words) > 1 and words[0].lower().rstrip(".") in PERSON_TITLES:
+        return True
+    before = text[max(0, start - 20) : start]
+    if not before.endswith(" ") or "\n" in before:
+        return False
+    last = before.split()[-1:] if before.strip() else []
+    return bool(last) and last[0].lower().rstrip(".") in PERSON_TITLES and not _INSTITUTION.search(name.lower())
 
 
 def name_key(text: str) -> str:
@@ -137,6 +161,9 @@ def entities(story: Story, docs: Sequence[Doc]) -> tuple[Entity, ...]:
     if not raw:
         return ()
     types = _voted_types(raw)
+    missed = _missed_surnames(story.articles, docs, raw, types)
+    raw.extend(missed)
+    types.update({m.key: "PERSON" for m in missed if m.key not in types})
     groups = _merge(raw, types)
     weights = [_weight(m) for m in raw]
     built = []
@@ -147,6 +174,40 @@ def entities(story: Story, docs: Sequence[Doc]) -> tuple[Entity, ...]:
         built.append(_entity(anchor, types[anchor], group, story.articles, salience))
     built.sort(key=lambda e: (-e.salience, e.name))
     return tuple(built)
+
+
+def _missed_surnames(
+    articles: Sequence[Article], docs: Sequence[Doc], raw: Sequence[RawMention], types: dict[str, EntityType]
+) -> list[RawMention]:
+    """The surnames of the story's people standing alone where NER saw no person ('" ...," Klitschko said').
+
+    Only a proper noun written as the surname, outside every other mention and not next to another
+    proper noun (which would make it part of some other name).
+    """
+    # Not a word the story names something else with ("Chiefs" of a headline read as "Colts Beat Chiefs").
+    surnames = {k.split()[-1] for k, t in types.items() if t == "PERSON" and " " in k}
+    surnames = {word for word in surnames if types.get(word, "PERSON") == "PERSON"}
+    taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for mention in raw:
+        taken[mention.article].append((mention.start, mention.end))
+    found = []
+    for index, (article, doc) in enumerate(zip(articles, docs, strict=True)):
+        starts = [sentence.start for sentence in article.sentences]
+        for token in doc:
+            key = name_key(token.text)
+            # NER may take a surname for a nationality ("Klitschko" as NORP); other types are other names.
+            untyped = token.ent_type_ in ("", "NORP")
+            if key not in surnames or token.pos_ != "PROPN" or not token.text[:1].isupper() or not untyped:
+                continue
+            beside = [doc[i] for i in (token.i - 1, token.i + 1) if 0 <= i < len(doc)]
+            if any(t.pos_ == "PROPN" and t.lower_.rstrip(".") not in TITLES for t in beside):
+                continue
+            start, end = token.idx, token.idx + len(token)
+            if any(first < end and start < last for first, last in taken[index]):
+                continue
+            sentence = max(0, bisect.bisect_right(starts, start) - 1)
+            found.append(RawMention(index, start, end, token.text, key, "PERSON", sentence))
+    return found
 
 
 def _weight(mention: RawMention) -> float:
@@ -176,7 +237,37 @@ def _voted_types(raw: Sequence[RawMention]) -> dict[str, EntityType]:
         # Tagged a person at least a fifth of the time, or otherwise only once or twice: a person's name.
         if counter["PERSON"] * 5 >= sum(counter.values()) or counter[types[key]] <= 2:
             types[key] = "PERSON"
+    titled = {mention.key for mention in raw if mention.titled}
+    _repair_full_names(votes, types, titled)
     return types
+
+
+def _repair_full_names(votes: dict[str, Counter[EntityType]], types: dict[str, EntityType], titled: set[str]) -> None:
+    """Types repaired by the story's people: full names mistyped, single words wrongly taken for people.
+
+    A name of several words typed otherwise once or twice whose last word is a surname written with a
+    person's title (one of ``titled``) that no full name of a person holds is that person ("Yanis
+    Varoufakis" tagged ORG, "Professor Varoufakis"); a word NER alone took for a person is no evidence.
+    A single word tagged a person that is no part of any person's full name, and tagged a place or an
+    organisation at least a third of the time, is that ("in parts of Alexandria").
+    """
+    full = [k.split() for k, t in types.items() if t == "PERSON" and " " in k]
+    surnames = {words[-1] for words in full}
+    parts = {word for words in full for word in (words[0], words[-1])}
+    for key, counter in votes.items():
+        words = key.split()
+        orphan = words[-1] in titled and types[words[-1]] == "PERSON" and words[-1] not in surnames
+        named = key not in _ORGANISATIONS and not _INSTITUTION.search(key)
+        if len(words) > 1 and types[key] != "PERSON" and orphan and named and sum(counter.values()) <= 2:
+            types[key] = "PERSON"
+    parts |= {key.split()[-1] for key, t in types.items() if t == "PERSON" and " " in key}
+    for key, counter in votes.items():
+        if types[key] != "PERSON" or " " in key or key in parts:
+            continue
+        others: tuple[EntityType, ...] = ("PLACE", "ORG")
+        other = max(others, key=lambda t: counter[t])
+        if counter[other] * 3 >= sum(counter.values()):
+            types[key] = other
 
 
 def _merge(raw: Sequence[RawMention], types: dict[str, EntityType]) -> dict[str, list[int]]:
