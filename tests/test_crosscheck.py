@@ -12,11 +12,11 @@ import pytest
 
 import newsweave
 from newsweave.crosscheck import CrossCheckConfig, crosscheck
-from newsweave.records import Article, Copy, CrossCheck, Fact, Origin, Story
+from newsweave.records import Article, Copy, CrossCheck, Fact, Origin, Statement, Story
 from newsweave.render.json import loads
 from newsweave.render.markdown import render
 from newsweave.segment import segment
-from newsweave.statements import attribution, statements
+from newsweave.statements import attribution, claim, statements
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,6 +136,115 @@ def test_a_different_name_in_the_same_role_is_a_conflict_and_a_source_is_not() -
     c = report("c", "Alpha", "The suspect was arrested at his home in Brixton on Monday night, Reuters reported.")
     d = report("d", "Beta", "The suspect was arrested at his home in Brixton on Monday night, AFP reported.")
     assert not any(f.conflicts for f in crosscheck(story(c, d)).facts)
+
+
+def conflicts_of(*articles: Article) -> list[tuple[str, str, str]]:
+    """(kind, a_value, b_value) of every conflict the cross-check reports on the articles as one story."""
+    return [(c.kind, c.a_value, c.b_value) for f in crosscheck(story(*articles)).facts for c in f.conflicts]
+
+
+def test_a_negation_in_one_clause_is_a_conflict_however_different_the_rest_of_the_statements() -> None:
+    # Few words in common overall, but the same clause on both sides of "approved": one thing.
+    a = report(
+        "a", "Alpha", "According to a report in the Courier, the harbour board has approved the new ferry terminal "
+        "plan, ending a decade of delays and lawsuits."
+    )  # fmt: skip
+    b = report(
+        "b", "Beta", "The harbour board has not approved the new ferry terminal plan, a spokesman for the dock "
+        "workers told reporters outside the town hall."
+    )  # fmt: skip
+    assert [kind for kind, _, _ in conflicts_of(a, b)] == ["negation"]
+
+
+def test_a_value_the_other_article_states_itself_for_another_thing_is_no_conflict() -> None:
+    last_year = "Last year's final drew 32 million viewers, the network said on Monday."
+    other = "Beta", "The final drew 55 million viewers, the network said on Monday."
+    # Alpha gives 55 million too, for the 1998 final: its 32 million is another year's audience.
+    a = article("a", "Alpha", f"{last_year} In 1998 a record 55 million viewers had watched the telecast. "
+                f"{OWN['Alpha']}")  # fmt: skip
+    assert conflicts_of(a, report("b", *other)) == []
+    # Without the 1998 figure the two outlets disagree.
+    assert [kind for kind, _, _ in conflicts_of(report("a", "Alpha", last_year), report("b", *other))] == ["number"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "disagree"),
+    [
+        ("Crews used at least two ladder trucks", "Crews used three ladder trucks", False),  # a floor, met
+        ("Crews used up to four ladder trucks", "Crews used three ladder trucks", False),  # a ceiling, met
+        ("Crews used at least two ladder trucks", "Crews used at least five ladder trucks", True),  # two floors
+        ("Crews used more than five ladder trucks", "Crews used three ladder trucks", True),  # a floor, not met
+    ],
+)
+def test_at_least_and_up_to_are_bounds(first: str, second: str, disagree: bool) -> None:
+    end = " to fight the warehouse fire in Palmer on Tuesday, the fire chief said."
+    found = conflicts_of(report("a", "Alpha", first + end), report("b", "Beta", second + end))
+    assert bool(found) == disagree, found
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "values"),
+    [
+        ("The Hawks beat the Rovers 65-53 on Friday night", "The Hawks beat the Rovers 69-53 on Friday night",
+         {"65-53", "69-53"}),  # a score is one value
+        ("Daniel Okafor, 52, was arrested at his home", "Daniel Okafor, 56, was arrested at his home", {"52", "56"}),
+        ("The Indian navy captured 23 Somali pirates", "The Indian navy captured 27 Somali pirates",
+         {"23 Somali pirates", "27 Somali pirates"}),  # a capitalised adjective before the unit
+    ],
+)  # fmt: skip
+def test_scores_ages_and_counts_of_described_things_are_compared(first: str, second: str, values: set[str]) -> None:
+    end = " in the harbour district, the local paper reported."
+    ((kind, a_value, b_value),) = conflicts_of(report("a", "Alpha", first + end), report("b", "Beta", second + end))
+    assert kind == "number" and {a_value, b_value} == values
+
+
+def test_an_age_written_two_ways_agrees() -> None:
+    a = report("a", "Alpha", "Daniel Okafor, 52, was arrested at his home in Brixton on Monday night.")
+    b = report("b", "Beta", "A 52-year-old man, Daniel Okafor, was arrested at his home in Brixton on Monday night.")
+    assert conflicts_of(a, b) == []
+
+
+def test_numbers_split_by_tokenising_are_not_read_as_their_last_part() -> None:
+    # "5. 4 per cent" is 5.4 written by a tokenizer, not "4 per cent".
+    text = (
+        "Greek stocks plunged 5. 4 per cent on Wednesday, and 41 / 2 months of talks ended, with 120, 000 people out."
+    )
+    quantities = claim(Statement("a", 0, 0, len(text), text)).quantities
+    assert [text[q.start : q.end] for q in quantities] == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # "not able" is "unable": both sides say the same.
+        ("Rescue teams were unable to reach the climbers on the ridge because of the weather",
+         "Rescue teams were not able to reach the climbers on the ridge because of the weather"),
+        # "did not deny" is no denial.
+        ("The lawyer said his client had a revolver in the car that night",
+         "The lawyer did not deny his client had a revolver in the car that night"),
+        # A condition states nothing: "if ... not" is no negation of the fact.
+        ("The court struck down the rule that had weakened protection for the bears",
+         "If the court has not struck down the rule that had weakened protection for the bears, they will suffer"),
+    ],
+)  # fmt: skip
+def test_negated_opposites_and_conditions_are_no_conflict(first: str, second: str) -> None:
+    end = ", officials in Marento said on Friday."
+    assert conflicts_of(report("a", "Alpha", first + end), report("b", "Beta", second + end)) == []
+
+
+def test_two_names_with_two_figures_are_two_facts_not_a_name_conflict() -> None:
+    a = report("a", "Alpha", "Guard Shy Ely scored 23 points for the Purple Aces in the loss on Thursday.")
+    b = report("b", "Beta", "Guard Danny Green scored 14 points for the Purple Aces in the loss on Thursday.")
+    assert conflicts_of(a, b) == []
+
+
+def test_a_wire_copy_sold_by_two_outlets_is_checked_and_one_outlet_twice_is_not() -> None:
+    updated = QUAKE_A.replace("killed 12 people", "killed 14 people")
+    wire, copy = article("a", "Alpha News", QUAKE_A), article("b", "Gamma Post", updated)
+    # One source (a near copy), but two outlets print two tolls: the reader should see both.
+    assert conflicts_of(wire, copy) == [("number", "12 people", "14 people")]
+    # The same outlet's earlier and later version is a correction, not a disagreement between outlets.
+    assert conflicts_of(wire, article("b", "Alpha News", updated)) == []
 
 
 # ---------------------------------------------------------------------------------- independence

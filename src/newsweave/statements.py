@@ -156,6 +156,8 @@ class Quantity:
     approximate: bool
     start: int  # offsets in the statement's text
     end: int
+    # "at least 10", "more than 10": the value is a floor ("min"); "up to 10", "fewer than 10": a ceiling ("max").
+    bound: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,12 +242,24 @@ _APPROXIMATE = re.compile(
     r"fewer than|close to|upwards of|estimated)\s+$",
     re.IGNORECASE,
 )
+_FLOOR = re.compile(r"\b(?:at\s+least|more\s+than|over|upwards\s+of|in\s+excess\s+of)\s+$", re.IGNORECASE)
+_CEILING = re.compile(r"\b(?:up\s+to|under|less\s+than|fewer\s+than|at\s+most|no\s+more\s+than)\s+$", re.IGNORECASE)
 _GLUED_UNITS = {"kph": "km/h", "lb": "lbs", "m": "metre"}
 _SPLIT_NOT = re.compile(r"n ([’']) t\b")
 _GLUED = re.compile(r"(?:[\w.:/]|[A-Za-z\d]-)$")
 _CURRENCY = re.compile(r"(?:^|\W)(?:US|A|C|NZ|HK)?[$£€](?:US)?$")
 _AFTER_NAME = re.compile(r"[A-Z][\w.]*\s+$")
 _FIRST_WORD = re.compile(r"(?:^|[.!?]\s+)\S+\s+$")
+# A score or a won-lost record: "65-53", "65 - 53", "45-7"; then a word a result goes with, or punctuation.
+_SCORE = re.compile(
+    r"\s?-\s?(?P<second>\d{1,3})(?![\d.,:]|\s?-\s?\d)(?=\s*(?:[,.;:)]|$|(?:start|win|victory|defeat|loss|lead|record|"
+    r"in|on|at|over|to|and|with|for|after|before|KOs?)\b))"
+)
+# An age in apposition: "Williams, 91, died", "(Gaetano Lo Presti, 52)".
+_AGE = re.compile(r"[A-Z][\w.'’-]*,\s*$")
+# Text split into tokens and joined again writes "5.4" as "5. 4", "4 1/2" as "41 / 2", "120,000" as "120, 000".
+_SPLIT_NUMBER = re.compile(r"\d(?:\.\s|\s/\s)$")
+_SPLIT_NUMBER_HEAD = re.compile(r"(?<![\d,])\d{1,3},\s$")
 _CLOCK = re.compile(r"\s*(?::|[.:]\d|(?:am|pm|a\.m\.|p\.m\.|gmt|bst|utc|et|edt|est|pst|pdt)\b)", re.IGNORECASE)
 _NOT_UNITS = frozenset(
     """
@@ -271,6 +285,7 @@ _MONTH_CUE = re.compile(r"\b(?:in|by|since|until|of|early|late|mid|last|next)\s+
 _NEGATORS = frozenset(
     {"not", "n't", "never", "cannot", "nobody", "nothing", "none", "cant", "dont", "wont", "isnt", "wasnt", "didnt"}
 )
+_CONDITIONS = frozenset({"if", "unless"})
 # Words skipped between a negator and the word it negates ("has not yet been charged").
 _NEGATION_FILLER = frozenset("yet be been being ever also even have has had to any officially one longer".split())
 _POLAR_PAIRS = (
@@ -349,21 +364,42 @@ def _quantities(text: str) -> Iterator[Quantity]:
         before = text[: match.start()]
         if _GLUED.search(before) and not _CURRENCY.search(before):
             continue  # part of a word, a code (AK-47), a fraction or a decimal
+        if _SPLIT_NUMBER.search(before) or (_SPLIT_NUMBER_HEAD.search(before) and re.fullmatch(r"\d{3}", raw)):
+            continue  # the end of a number split by tokenising: "5. 4 per cent", "4 1 / 2", "120, 000"
         value = _number_value(raw)
         if value is None:
             continue
         if match.group("scale"):
             value *= _SCALES[match.group("scale").lower()]
         after = text[match.end() :]
-        if _CLOCK.match(after) or re.match(r"-\d", after) or re.search(r"\d:\s*$", before):
+        score = _SCORE.match(after)
+        if score and raw.isdigit() and not re.search(r"[\d.,-]\s*$", before):
+            # "beat Drake 65-53", "a 9-14 start": one result, both numbers compared as one value.
+            second = float(score.group("second"))
+            yield Quantity(value * 1000 + second, "score", False, match.start(), match.end() + score.end("second"))
+            continue
+        if _CLOCK.match(after) or re.match(r"\s*-\s*\d", after) or re.search(r"\d(?::|\s-)\s*$", before):
             continue  # a clock time, or a range such as 1950-53
+        if _AGE.search(before) and re.match(r"\s*(?:,|\)|$)", after) and raw.isdigit() and value < 120:
+            yield Quantity(value, "age", False, match.start(), match.end())  # "Lo Presti, 52, was found"
+            continue
         if _AFTER_NAME.search(before) and not _FIRST_WORD.search(before):
             continue  # an identifier: Route 52, Flight 370, Apollo 11
         unit = _unit(text, match, after)
         if unit is None or unit[0] == "part":
             continue
         approximate = bool(_APPROXIMATE.search(text[: match.start()]))
-        yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1])
+        bound = _bound(text[: match.start()])
+        yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1], bound)
+
+
+def _bound(before: str) -> str:
+    """Whether the words before a figure make it a floor ("min"), a ceiling ("max") or neither."""
+    if _FLOOR.search(before):
+        return "min"
+    if _CEILING.search(before):
+        return "max"
+    return ""
 
 
 def _scaled(match: re.Match[str]) -> float:
@@ -414,13 +450,22 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
     if not following:
         return None
     word = following.group(1).lower()
-    if word in _STOP or word in _NOT_UNITS or following.group(1)[0].isupper():
+    if following.group(1)[0].isupper():
+        # "23 Somalian pirates": a capitalised adjective, then the unit; else a name ("Route 52 Main").
+        noun = re.match(r"\s+([a-z]+)\b", after[following.end() :])
+        if not noun or noun.group(1) in _STOP or noun.group(1) in _NOT_UNITS:
+            return None
+        return stem(noun.group(1)), following.end() + noun.end()
+    if word in _STOP or word in _NOT_UNITS:
         return None
     if word == "miles" and after[following.end() :].startswith(" per hour"):
         return "mph", following.end() + len(" per hour")
     unit = stem(word)
     for duration, _ in _DURATION_HOURS.items():
-        if unit.startswith(duration) and not re.match(r"\s*-\s*years?\s*-\s*old|\s+years?\s+old", after):
+        old = re.match(r"\s*-\s*years?\s*-\s*old|\s+years?\s+old", after)
+        if old:
+            return "age", old.end()  # "a 35-year-old deputy" and "Ortiz, 35," state one thing
+        if unit.startswith(duration):
             return f"duration:{duration}", following.end()
     return unit, following.end()
 
@@ -434,6 +479,13 @@ def same_amount(a: Quantity, b: Quantity) -> bool | None:
         b_value *= _DURATION_HOURS[b_unit.split(":")[1]]
     elif a_unit != b_unit:
         return None
+    # "at least two ladder trucks" agrees with "three ladder trucks"; "up to 50" with "40".
+    # Two floors ("at least 10" / "at least 14") are two different counts.
+    for x, y, x_value, y_value in ((a, b, a_value, b_value), (b, a, b_value, a_value)):
+        if y.bound:
+            continue
+        if (x.bound == "min" and y_value >= x_value) or (x.bound == "max" and y_value <= x_value):
+            return True
     tolerance = 0.2 if (a.approximate or b.approximate) else 0.01
     return abs(a_value - b_value) <= tolerance * max(abs(a_value), abs(b_value), 1e-9)
 
@@ -507,6 +559,8 @@ def _negations(words: Sequence[tuple[str, int, int]]) -> Iterator[Negation]:
         negator = word in _NEGATORS or word.endswith("n't") or yet_to or no_one
         if not negator or (index > 0 and lowered[index - 1] in ("or", "whether")):
             continue  # "whether or not" negates nothing
+        if any(w in _CONDITIONS for w in lowered[max(0, index - 6) : index]):
+            continue  # "if the rule is not struck down": a condition, not a statement of fact
         for following in range(index + 1, min(index + 5, len(words))):
             if lowered[following] in _NEGATION_FILLER:
                 continue
@@ -550,8 +604,13 @@ def polar_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset
 
 def _polar(words: Sequence[tuple[str, int, int]]) -> Iterator[tuple[str, str, int, int]]:
     polar_words = polar_pairs()[1]
+    lowered = [word.lower().replace("’", "'") for word, _, _ in words]
     for index, (word, start, end) in enumerate(words):
         stemmed = stem(word)
-        if stemmed in polar_words:
-            following = stem(words[index + 1][0]) if index + 1 < len(words) else ""
-            yield stemmed, following, start, end
+        if stemmed not in polar_words:
+            continue
+        if any(w in _NEGATORS or w.endswith("n't") for w in lowered[max(0, index - 2) : index]):
+            continue  # "not able" is "unable", "did not deny" is no denial: the negation check reads them
+        # The word it qualifies: "will not reveal" qualifies "reveal", not "not".
+        following = next((stem(w) for w in lowered[index + 1 : index + 4] if w not in _STOP), "")
+        yield stemmed, following, start, end
