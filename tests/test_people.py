@@ -393,6 +393,39 @@ def test_a_description_is_resolved_only_to_a_person_named_in_the_same_article() 
     ]
 
 
+def test_the_company_is_the_organisation_named_before_it() -> None:
+    text = (
+        "Acme Cables Inc restored its links on Tuesday.\n\nThe fault was near Port Said.\n\n"
+        '"All links are back up," the company said in a statement.'
+    )
+    assert speakers(text) == [("All links are", "Acme Cables Inc")]
+    # "A company" points back to nothing; with no organisation named before, the description stays.
+    text = 'The fault was near Port Said.\n\n"All links are back up," the company said in a statement.'
+    assert speakers(text) == [("All links are", "company")]
+
+
+def test_the_two_men_are_the_pair_named_together_before() -> None:
+    text = (
+        "Prime Minister Ana Ruiz and President Tom Berg met in Lisbon on Monday.\n\n"
+        "The talks lasted four hours.\n\n"
+        '"We agreed on the border," the two leaders said in a statement.'
+    )
+    assert speakers(text) == [("We agreed on", "Ana Ruiz and Tom Berg")]
+
+
+def test_a_plural_or_unresolved_pronoun_is_no_speaker() -> None:
+    # "They" is the police or the men, not the nearest person: no speaker beats a guess.
+    text = 'Mayor Ana Ruiz said police arrested two men on Friday.\n\n"We had no choice," they said.'
+    assert speakers(text) == [("We had no", None)]
+    text = 'The bridge closed on Friday.\n\n"We had no choice," he said.'
+    assert speakers(text) == [("We had no", None)]
+
+
+def test_he_is_not_a_name_the_quote_before_spoke_of() -> None:
+    text = 'Coach Dale Pruitt watched from the line.\n\n"Tom Berg was working hard all night," he said.'
+    assert speakers(text) == [("Tom Berg was", "Dale Pruitt")]
+
+
 def test_reports_of_the_same_words_with_different_speakers_stay_apart() -> None:
     # One outlet's speaker must not spread to another outlet's report of the same words.
     a = "“We will rebuild the bridge within a year,” said Mayor Ana Ruiz on Tuesday."

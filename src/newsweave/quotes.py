@@ -14,9 +14,12 @@
    a sentence before that ends with a colon or says who spoke, does. "Someone" is no speaker.
 3. Pronouns ("he told Kim") are the person who is the subject nearest before the quote (a name in
    apposition to the subject counts; a name written with a title is a person whatever NER typed
-   it); descriptions ("the Chinese president") are the person of the same article whose name the
-   story writes with those words ("Chinese President Xi Jinping"), else the description itself;
-   names are resolved to the story's entities, the last person in a run of titles and names
+   it; names inside quotes do not count); "they", "we" and a pronoun no person can stand for give
+   no speaker. "The company" (the paper, the league, ...) is the organisation named nearest before
+   it; "the two men" are the two people named together ("X and Y") a few sentences before.
+   Descriptions ("the Chinese president") are the person of the same article whose name the story
+   writes with those words ("Chinese President Xi Jinping"), else the description itself; names
+   are resolved to the story's entities, the last person in a run of titles and names
    ("Dist. Atty. Steve Cooley") first. A quote with no attribution that opens its paragraph goes on
    from the quote before when nobody is named or speaks in between.
 4. Reports of one quote by several outlets (the same words, or nearly: at least half of the
@@ -27,6 +30,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -49,6 +53,21 @@ _SPEECH = frozenset(
     maintain counter yell scream cry chant mutter""".split()
 )
 _PRONOUNS = frozenset("he she they him her them i we".split())
+# Plural pronouns stand for a group or an organisation, never for the one person nearest: no speaker beats that guess.
+_PLURAL = frozenset("they them we".split())
+# Nouns that stand for an organisation the article names ("the company said" after "Acme Cables ..."):
+# "the company" is the nearest organisation named before it, outside quotes.
+_ORGANISATION_NOUNS = frozenset(
+    """company firm paper newspaper magazine publication league club team union agency ministry department network
+    broadcaster station channel studio carrier airline operator provider manufacturer maker retailer group
+    organisation organization association federation institute university bank board council committee
+    commission website site""".split()
+)
+# Nouns of a joint statement by the two people named just before ("the two men said").
+_JOINT = frozenset("two both pair duo".split())
+# How far before the quote an organisation or the two people of a joint statement may be named: a few
+# sentences, as for the pronouns' antecedents (_antecedent looks 800 characters back for the speaker before).
+_ANAPHOR_REACH = 800
 # Subjects that say nobody in particular spoke ('someone say "he has a gun"'): no speaker beats a guess.
 _UNKNOWN = frozenset("someone somebody anyone anybody nobody everyone everybody".split())
 _SUBJECTS = ("nsubj", "nsubjpass")
@@ -330,7 +349,7 @@ def _speaker(
         subject = _previous_speaker(doc, quoted[0].sent, inside)
     if subject is None or subject.lower_ in _UNKNOWN:
         return None
-    return _named(article, doc, subject, resolver, start)
+    return _named(article, doc, subject, resolver, inside)
 
 
 def _sentences(quoted: TokenSpan) -> list[TokenSpan]:
@@ -474,16 +493,18 @@ def _attribution_after(doc: Doc, quoted: TokenSpan, inside: Sequence[tuple[int, 
 
 
 def _named(
-    article: Article, doc: Doc, subject: Token, resolver: _Resolver, quote_start: int
-) -> tuple[str, str | None, Span | None]:
-    """The speaker's name, entity id and span, from the subject token of the verb of saying."""
+    article: Article, doc: Doc, subject: Token, resolver: _Resolver, inside: Sequence[tuple[int, int]]
+) -> tuple[str, str | None, Span | None] | None:
+    """The speaker's name, entity id and span, from the subject token of the verb of saying; None when unsure."""
     phrase = _phrase(subject)
     start, end = phrase[0].idx, phrase[-1].idx + len(phrase[-1])
     if subject.lower_ in _PRONOUNS:
-        person = _antecedent(article, doc, subject, resolver)
-        if person is not None:
-            return person[0].name, person[0].id, person[1]
-        return subject.text, None, Span(article.id, start, end)
+        # A pronoun nobody in the article can stand for says nothing about who spoke.
+        person = None if subject.lower_ in _PLURAL else _antecedent(article, doc, subject, resolver, inside)
+        return (person[0].name, person[0].id, person[1]) if person is not None else None
+    joint = _joint(article, doc, subject, resolver, inside)
+    if joint is not None:
+        return joint
     # The name may sit beside the word the parse took for the subject: "Troy police Lt. Gerry
     # Scherlinck", "Dist. Atty. Steve Cooley" (cut after an abbreviation), "trade magazine The
     # Hollywood Reporter", "the union's vice president, Elias Vrettakos": in the phrase, its
@@ -503,6 +524,8 @@ def _named(
         named = beside[0] if beside else None
     if named is None and subject.pos_ != "PROPN":
         named = resolver.described(article, [t.text for t in phrase])
+    if named is None and subject.lower_ in _ORGANISATION_NOUNS and _definite(subject):
+        named = _organisation(article, subject, resolver, inside)
     if named is not None:
         return named.name, named.id, Span(article.id, start, end)
     words = [t.text for t in phrase if t.lower_ not in ("the", "a", "an")]
@@ -546,16 +569,73 @@ def _titled(doc: Doc, start: int, end: int) -> bool:
     return root.dep_ == "appos" and root.head.lower_ in _TITLES
 
 
-def _antecedent(article: Article, doc: Doc, pronoun: Token, resolver: _Resolver) -> tuple[Entity, Span] | None:
+def _definite(noun: Token) -> bool:
+    """Whether the noun is "the X" (or "the X's"), which points back to something named, not "a company"."""
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children)
+
+
+def _organisation(
+    article: Article, noun: Token, resolver: _Resolver, inside: Sequence[tuple[int, int]]
+) -> Entity | None:
+    """The organisation "the company" stands for: the nearest one named before it outside quotes.
+
+    One whose name holds the noun ("the league" of "the Premier Football League") first.
+    """
+    named = [
+        entity
+        for first, last, entity in resolver.by_span.get(article.id, [])
+        if entity.type == "ORG"
+        and last <= noun.idx
+        and noun.idx - first <= _ANAPHOR_REACH
+        and not any(s <= first < e for s, e in inside)
+    ]
+    holding = [entity for entity in named if noun.lower_ in entity.name.lower().split()]
+    found = holding or named
+    return found[-1] if found else None
+
+
+def _joint(
+    article: Article, doc: Doc, subject: Token, resolver: _Resolver, inside: Sequence[tuple[int, int]]
+) -> tuple[str, str | None, Span | None] | None:
+    """A joint speaker ("the two men", "both leaders"): the two people named together just before.
+
+    Only a pair written together ("Ana Ruiz and Tom Berg") within a few sentences, outside quotes: the
+    speaker is both names, with the span that covers them.
+    """
+    words = {t.lower_ for t in subject.children} | {subject.lower_}
+    if not words & _JOINT or subject.tag_ not in ("NNS", "NNPS", "DT", "PRP"):
+        return None
+    people = [
+        (first, last, entity)
+        for first, last, entity in resolver.by_span.get(article.id, [])
+        if resolver.is_person(entity)
+        and last <= subject.idx
+        and subject.idx - first <= _ANAPHOR_REACH
+        and not any(s <= first < e for s, e in inside)
+    ]
+    for (first, one_end, one), (other_start, last, other) in reversed(list(itertools.pairwise(people))):
+        joined = re.fullmatch(r",?\s+and\s+(.*)", article.text[one_end:other_start])  # "and President Tom Berg"
+        titles = joined is not None and all(w.lower().rstrip(".") in _TITLES for w in joined.group(1).split())
+        if one.id != other.id and titles:
+            return f"{one.name} and {other.name}", None, Span(article.id, first, last)
+    return None
+
+
+def _antecedent(
+    article: Article, doc: Doc, pronoun: Token, resolver: _Resolver, inside: Sequence[tuple[int, int]] = ()
+) -> tuple[Entity, Span] | None:
     """The person a pronoun stands for: the nearest person before it who is a subject, else the nearest.
 
     "Xi expressed his hope that Kim's visit ... "We speak highly of this visit," he told Kim": Xi,
     not Kim, whose name there only qualifies the visit.
     """
+    # Names inside quotes are those the speakers talk about, not who "he" is.
     people = [
         (first, last, entity)
         for first, last, entity in resolver.by_span.get(article.id, [])
-        if last <= pronoun.idx and (resolver.is_person(entity) or _titled(doc, first, last))
+        if last <= pronoun.idx
+        and (resolver.is_person(entity) or _titled(doc, first, last))
+        and not any(s <= first < e for s, e in inside)
     ]
     previous = resolver.previous
     subjects = []
