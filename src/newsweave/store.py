@@ -113,7 +113,7 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE dormant (
         story_id TEXT PRIMARY KEY,
         last_time TEXT,                  -- UTC ISO time of its newest article
-        profile TEXT NOT NULL            -- JSON, as the clusterer's state writes a story
+        profile BLOB NOT NULL            -- zlib-compressed JSON, as the clusterer's state writes a story
     );
     CREATE INDEX dormant_time ON dormant(last_time);
     CREATE TABLE dormant_index (
@@ -579,7 +579,7 @@ class Store:
             last_utc = comparable(datetime.fromisoformat(last)).astimezone(UTC).isoformat() if last else None
             db.execute(
                 "INSERT OR REPLACE INTO dormant (story_id, last_time, profile) VALUES (?, ?, ?)",
-                (story["id"], last_utc, json.dumps(story, ensure_ascii=False, separators=(",", ":"))),
+                (story["id"], last_utc, zlib.compress(json.dumps(story, separators=(",", ":")).encode(), 6)),
             )
             db.execute("DELETE FROM dormant_index WHERE story_id = ?", (story["id"],))
             db.executemany(
@@ -601,7 +601,7 @@ class Store:
             " GROUP BY i.story_id ORDER BY shared DESC, s.seq LIMIT ?",
             [*(value for key in keys for value in key), comparable(since).astimezone(UTC).isoformat(), limit],
         ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return [json.loads(zlib.decompress(row[0])) for row in rows]
 
     @staticmethod
     def record_change(db: sqlite3.Connection, run_id: int, change: Change) -> None:
