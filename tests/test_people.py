@@ -426,6 +426,14 @@ def test_he_is_not_a_name_the_quote_before_spoke_of() -> None:
     assert speakers(text) == [("Tom Berg was", "Dale Pruitt")]
 
 
+def test_one_or_two_words_a_verb_of_saying_reports_are_a_partial_quote() -> None:
+    text = 'Coach Dale Pruitt said he was "completely blindsided" by the decision on Monday.'
+    assert speakers(text) == [("completely blindsided", "Dale Pruitt")]
+    # A label in scare quotes that nobody is reported saying is not a quote.
+    text = 'Dale Pruitt coached through the so-called "fiscal cliff" in the winter.'
+    assert speakers(text) == []
+
+
 def test_reports_of_the_same_words_with_different_speakers_stay_apart() -> None:
     # One outlet's speaker must not spread to another outlet's report of the same words.
     a = "“We will rebuild the bridge within a year,” said Mayor Ana Ruiz on Tuesday."

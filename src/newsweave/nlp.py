@@ -86,6 +86,7 @@ def sentence_starts(doc: Doc) -> Doc:
             word = doc[token.i - 1]
             if token.text == "." and not word.whitespace_ and word.lower_ in TITLE_ABBREVIATIONS:
                 retokenizer.merge(doc[word.i : token.i + 1])
+    text = doc.text  # built anew on every access: once per document, not per token
     words = [token for token in doc if not token.is_space]
     for before, token in itertools.pairwise(words):
         titled = before.text.endswith(".") and before.lower_.rstrip(".") in TITLE_ABBREVIATIONS
@@ -97,6 +98,6 @@ def sentence_starts(doc: Doc) -> Doc:
             closing = ends or (not before.whitespace_ and (bool(token.whitespace_) or doc[token.i + 1].is_space))
         if (titled and token.is_title) or closing:
             token.is_sent_start = False  # "Lt. Gerry Scherlinck"; 'rights."' keeps its closing mark
-        elif "\n" in doc.text[before.idx + len(before) : token.idx]:
+        elif "\n" in text[before.idx + len(before) : token.idx]:
             token.is_sent_start = True
     return doc

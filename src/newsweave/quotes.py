@@ -4,7 +4,8 @@
    over the article text so that a quote may run over several sentences. A quote left open at the
    end of a paragraph runs on over paragraphs with no mark and over paragraphs that reopen it (the
    newspaper convention), up to its closing mark. Titles and nicknames (every word capitalised) and
-   single scare-quoted words are not speech.
+   scare-quoted words are not speech; one or two words are a partial quote when a verb of saying
+   outside the marks reports them ('said he was "completely blindsided"').
 2. The speaker is the subject of the nearest verb of saying that governs the quote in spaCy's
    parse ("..., Kim said", "Sanders added: ...", "the Chinese president stressed the ..."); a
    coordinated verb shares the subject of the saying before it ("X said ... and added"); when the
@@ -209,7 +210,11 @@ def quotes(story: Story, docs: Sequence[Doc], entities: Sequence[Entity] = ()) -
     resolver = _Resolver(story.articles, entities)
     found: list[Found] = []
     for index, (article, doc) in enumerate(zip(story.articles, docs, strict=True)):
-        spans = [_trimmed(article.text, s, e) for s, e in quote_spans(article.text) if is_speech(article.text[s:e])]
+        spans = [
+            _trimmed(article.text, s, e)
+            for s, e in quote_spans(article.text)
+            if is_speech(article.text[s:e]) or _said_words(doc, s, e)
+        ]
         previous: Found | None = None
         for start, end in spans:
             resolver.previous = previous if previous is not None and previous.speaker_entity else None
@@ -220,6 +225,29 @@ def quotes(story: Story, docs: Sequence[Doc], entities: Sequence[Entity] = ()) -
             previous = Found(index, start, end, who, entity, where)
             found.append(previous)
     return tuple(_merged(_backfilled(found, story.articles), story.articles))
+
+
+def _said_words(doc: Doc, start: int, end: int) -> bool:
+    """Whether one or two quoted words are a partial quote: words a verb of saying reports, not a label.
+
+    'said he was "completely blindsided"', 'described him as "reckless"': the words hang, within three
+    steps of the parse, from a verb of saying outside the marks. Names and titles (every word
+    capitalised) never are.
+    """
+    words = doc.text[start:end].split()
+    if not words or len(words) >= _MIN_WORDS or all(w[:1].isupper() for w in words):
+        return False
+    quoted = doc.char_span(start, end, alignment_mode="expand")
+    if quoted is None:
+        return False
+    head = quoted.root
+    for _ in range(3):
+        if head.head is head:
+            return False
+        head = head.head
+        if head.lemma_.lower() in _SPEECH and head.pos_ == "VERB" and not start <= head.idx < end:
+            return any(c.dep_ in _SUBJECTS for c in head.children)
+    return False
 
 
 def _backfilled(found: Sequence[Found], articles: Sequence[Article]) -> list[Found]:
@@ -708,6 +736,8 @@ def _content(text: str) -> frozenset[str]:
 def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
     if not a or not b:
         return False
+    if min(len(a), len(b)) < _MIN_WORDS:
+        return a == b  # a word or two quoted inside a sentence is not the whole quote it comes from
     shared = len(a & b)
     return shared / len(a | b) >= 0.5 or shared / min(len(a), len(b)) >= 0.8
 
