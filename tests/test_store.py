@@ -334,12 +334,15 @@ def test_a_run_stopped_while_digesting_leaves_the_rest_to_the_next(
     assert report.added == 0 and report.digests == 2 and _stale(store) == []
 
 
-def test_without_digests_readers_compute_them(tmp_path: Path) -> None:
+def test_without_digests_readers_compute_them(tmp_path: Path, seeds_dir: Path) -> None:
     store = tmp_path / "a.db"
     report = ingest([ROOT / "examples"], store, digests=False)
     assert report.digests == 0 and len(_stale(store)) == 3
     digest = newsweave.stored_digest(store)
     assert len(digest.stories) == 3 and all(story.summary for story in digest.stories)
+    # A later ingest with digests stores its own stories' only, not the whole store's (a bulk load stays cheap).
+    later = ingest([seeds_dir], store)
+    assert later.digests == 1 and len(_stale(store)) == 3
 
 
 def test_a_late_article_joins_its_dormant_story(tmp_path: Path) -> None:

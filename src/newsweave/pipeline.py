@@ -385,8 +385,11 @@ def ingest(
                     if on_batch is not None:
                         on_batch(len(articles))
             # After every batch: a story that grows in several batches is digested once.
+            # This run's stories, and those of runs stopped before their digests were stored; not the stories
+            # of earlier runs made without digests (or with other settings): readers compute those.
+            runs = sorted({run_id, *db.unfinished_runs()})
             computed, conflicts = (
-                store_digests(db, config, client=client, on_digest=on_digest) if digests else (0, {})
+                store_digests(db, config, client=client, on_digest=on_digest, runs=runs) if digests else (0, {})
             )
         except Exception as error:  # what was written so far stays (batches, digests); the log says why it stopped
             db.finish_run(run_id, "failed", {"error": str(error), **totals})
@@ -569,15 +572,17 @@ def store_digests(
     *,
     client: Any = None,
     on_digest: Callable[[int], None] | None = None,
+    runs: Sequence[int] | None = None,
 ) -> tuple[int, dict[str, int]]:
-    """Compute and store the digest of every story whose stored one is missing or out of date.
+    """Compute and store the digest of every story whose stored one is missing or out of date (of those last
+    changed by ``runs`` when given).
 
     Returns how many were stored, and per story the conflicts its new digest has that its previous
     one did not. A story an ingest changes meanwhile keeps no digest; the next run computes it.
     ``client`` computes them on Dask workers (``scale.digest_stream``), with the same result.
     """
     key = digest_key(config)
-    stale = db.stale_digests(key)
+    stale = db.stale_digests(key, runs)
 
     def loaded() -> Iterator[tuple[str, int, Story, set[_Mark]]]:
         for story_id, updated_run in stale:

@@ -463,14 +463,20 @@ class Store:
         value: dict[str, Any] = json.loads(row[0])
         return value
 
-    def stale_digests(self, key: str) -> list[tuple[str, int]]:
-        """(id, updated run) of the stories whose stored digest is missing, older than the story, or made otherwise."""
+    def stale_digests(self, key: str, runs: Sequence[int] | None = None) -> list[tuple[str, int]]:
+        """(id, updated run) of the stories whose stored digest is missing, older than the story, or made otherwise;
+        only those last changed by ``runs`` when given."""
+        among = "" if runs is None else f" AND updated_run IN ({','.join('?' * len(runs))})"
         rows = self._db.execute(
-            "SELECT id, updated_run FROM stories WHERE computed IS NULL OR computed_run IS NOT updated_run"
-            " OR computed_key IS NOT ? ORDER BY seq",
-            (key,),
+            "SELECT id, updated_run FROM stories WHERE (computed IS NULL OR computed_run IS NOT updated_run"
+            f" OR computed_key IS NOT ?){among} ORDER BY seq",
+            (key, *(runs or ())),
         ).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
+
+    def unfinished_runs(self) -> list[int]:
+        """Runs that stopped before the end (killed, or failed): their stories may lack their digests."""
+        return [int(r[0]) for r in self._db.execute("SELECT id FROM runs WHERE status != 'done'").fetchall()]
 
     def computed_digest(self, story_id: str, key: str, updated_run: int | None = None) -> dict[str, Any] | None:
         """The stored digest of a story when it describes its current version (or ``updated_run``) with ``key``."""
