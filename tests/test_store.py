@@ -363,3 +363,18 @@ def test_a_late_article_joins_its_dormant_story(tmp_path: Path) -> None:
     assert [(change.story_id, change.kind) for change in report.changes] == [(bridge.id, "grew")]
     with open_store(store, readonly=True) as db:
         assert len(db.stories()) == 3 and db.story_row(bridge.id).articles == bridge.articles + 1  # type: ignore[union-attr]
+
+
+def test_a_large_story_is_digested_from_its_most_recent_articles() -> None:
+    from newsweave.pipeline import digested, group_stories
+
+    articles, _ = newsweave.read_all([ROOT / "examples"])
+    bridge = next(s for s in group_stories(articles) if (s.title or "").startswith("Bridge"))
+    done = digested(bridge, newsweave.DigestConfig(max_articles=2, people=False))
+    assert done.articles == bridge.articles and done.summary is not None and done.crosscheck is not None
+    assert f"2 most recent of the story's {len(bridge.articles)} articles" in (done.summary.note or "")
+    from newsweave.dates import comparable
+
+    undated_first = datetime.min.replace(tzinfo=UTC)
+    newest = sorted(bridge.articles, key=lambda a: comparable(a.date_publish, undated_first))[-2:]
+    assert {s.article_id for f in done.crosscheck.facts for s in f.statements} <= {a.id for a in newest}

@@ -13,7 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,9 @@ class DigestConfig:
     # Entities, quotes and the timeline need spaCy and its English model (extra ``newsweave[nlp]``);
     # without them the digest leaves those sections out and says why.
     people: bool = True
+    # A story's digest reads at most this many of its articles, the most recent: the cross-check compares
+    # statements pairwise, and a story of 2,517 articles (bench/web.py's store) took over 12 GB and hours.
+    max_articles: int = 100
 
 
 def read(path: str | Path, config: DigestConfig = DigestConfig()) -> Article:
@@ -239,17 +242,36 @@ def described(story: Story) -> Story:
 
 
 def digested(story: Story, config: DigestConfig = DigestConfig()) -> Story:
-    """The story with everything the digest computes of it: cross-check, summary, entities, quotes, timeline."""
-    story = summarized(cross_checked(story, config), config)
-    if not config.people:
-        return story
-    from newsweave.nlp import ModelMissingError
+    """The story with everything the digest computes of it: cross-check, summary, entities, quotes, timeline.
 
-    try:
-        return described(story)
-    except ModelMissingError as error:
-        log.warning("%s; the digest has no entities, quotes or timeline", error)
+    A story of more than ``config.max_articles`` articles is digested from its most recent ones (the summary's
+    note says so); the story keeps all its articles.
+    """
+    read = _most_recent(story, config.max_articles)
+    done = summarized(cross_checked(read, config), config)
+    if config.people:
+        from newsweave.nlp import ModelMissingError
+
+        try:
+            done = described(done)
+        except ModelMissingError as error:
+            log.warning("%s; the digest has no entities, quotes or timeline", error)
+    if read is story:
+        return done
+    if done.summary is not None:
+        note = f"Digest of the {len(read.articles)} most recent of the story's {len(story.articles)} articles."
+        note = f"{done.summary.note} {note}" if done.summary.note else note
+        done = dataclasses.replace(done, summary=dataclasses.replace(done.summary, note=note))
+    return dataclasses.replace(done, articles=story.articles)
+
+
+def _most_recent(story: Story, limit: int) -> Story:
+    if len(story.articles) <= limit:
         return story
+    undated = datetime.min.replace(tzinfo=UTC)  # read last: an undated article is the first left out
+    order = sorted(range(len(story.articles)), key=lambda i: (comparable(story.articles[i].date_publish, undated), i))
+    kept = sorted(order[-limit:])  # the story's own order among those kept
+    return dataclasses.replace(story, articles=tuple(story.articles[i] for i in kept))
 
 
 def group_stories(articles: Sequence[Article], config: ClusterConfig = ClusterConfig()) -> tuple[Story, ...]:
