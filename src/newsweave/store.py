@@ -478,25 +478,17 @@ class Store:
         """Runs that stopped before the end (killed, or failed): their stories may lack their digests."""
         return [int(r[0]) for r in self._db.execute("SELECT id FROM runs WHERE status != 'done'").fetchall()]
 
-    def computed_digest(self, story_id: str, key: str, updated_run: int | None = None) -> dict[str, Any] | None:
-        """The stored digest of a story when it describes its current version (or ``updated_run``) with ``key``."""
+    def computed_digest(self, story_id: str, key: str) -> dict[str, Any] | None:
+        """The stored digest of a story when it describes its current version and was made with ``key``."""
         row = self._db.execute(
-            "SELECT computed FROM stories WHERE id = ? AND computed_key = ? AND computed_run = "
-            + ("updated_run" if updated_run is None else "?"),
-            (story_id, key) if updated_run is None else (story_id, key, updated_run),
+            "SELECT computed FROM stories WHERE id = ? AND computed_key = ? AND computed_run = updated_run",
+            (story_id, key),
         ).fetchone()
-        if row is None or row[0] is None:
-            return None
-        value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
-        return value
+        return _inflated(row)
 
     def previous_digest(self, story_id: str) -> dict[str, Any] | None:
         """The last digest stored for a story, whatever version of it it describes."""
-        row = self._db.execute("SELECT computed FROM stories WHERE id = ?", (story_id,)).fetchone()
-        if row is None or row[0] is None:
-            return None
-        value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
-        return value
+        return _inflated(self._db.execute("SELECT computed FROM stories WHERE id = ?", (story_id,)).fetchone())
 
     def fact_counts(self, key: str | None = None) -> dict[str, dict[str, int]]:
         """Story id -> its facts by status, for the stories whose stored digest is current (made with ``key``)."""
@@ -661,6 +653,14 @@ class Store:
 def open_store(path: str | Path = "newsweave.db", *, readonly: bool = False) -> Store:
     """Open (creating or upgrading when writable) the store at ``path``."""
     return Store(path, readonly=readonly)
+
+
+def _inflated(row: tuple[Any, ...] | None) -> dict[str, Any] | None:
+    """A stored digest (zlib-compressed JSON) from a query's row, None when there is none."""
+    if row is None or row[0] is None:
+        return None
+    value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+    return value
 
 
 def _split_sql(script: str) -> Iterable[str]:

@@ -120,7 +120,7 @@ class _Digests:
         self.size = size
         self.config = config
         self._items: OrderedDict[tuple[Any, ...], Story] = OrderedDict()
-        self._bytes: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._bytes = _Answers(2 * size)
         self._lock = threading.Lock()
         self._compute = threading.Lock()  # spaCy and the solver run one story at a time
         self.conflicts: dict[tuple[Any, ...], int] = {}
@@ -149,25 +149,15 @@ class _Digests:
 
     def peek(self, row: StoryRow, kind: str) -> bytes | None:
         """A story's rendered page or JSON when this version of it is cached, without computing anything."""
-        key = (*_version(row), kind)
-        with self._lock:
-            if key in self._bytes:
-                self._bytes.move_to_end(key)
-                return self._bytes[key]
-        return None
+        return self._bytes.peek((*_version(row), kind))
 
     def rendered(self, db: Store, row: StoryRow, kind: str, render: Callable[[Story], bytes]) -> bytes:
         """A story's page or JSON, rendered once per story version."""
         key = (*_version(row), kind)
-        with self._lock:
-            if key in self._bytes:
-                self._bytes.move_to_end(key)
-                return self._bytes[key]
-        body = render(self.get(db, row))
-        with self._lock:
-            self._bytes[key] = body
-            while len(self._bytes) > 2 * self.size:
-                self._bytes.popitem(last=False)
+        body = self._bytes.peek(key)
+        if body is None:
+            body = render(self.get(db, row))
+            self._bytes.put(key, body)
         return body
 
     def conflict_count(self, db: Store, row: StoryRow) -> int:
@@ -180,10 +170,11 @@ class _Digests:
 
 
 class _Answers:
-    """Rendered answers of the listing endpoints, keyed by the store's version and the request's parameters.
+    """Rendered answers, newest kept: story pages and JSON keyed by the story's version, listings by the store's
+    version and the request's parameters.
 
-    A writer bumps the version with each batch it commits, so nothing stale is served; between writes the
-    story list is rendered once instead of once per reader (it was the slowest page under load).
+    A writer bumps the store's version with each batch it commits, so nothing stale is served; between writes
+    the story list is rendered once instead of once per reader (it was the slowest page under load).
     """
 
     def __init__(self, size: int) -> None:
