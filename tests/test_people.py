@@ -69,6 +69,16 @@ def test_importing_newsweave_does_not_import_spacy() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_loading_the_pipeline_leaves_torch_unimported_but_importable() -> None:
+    # thinc would import torch (0.8 s) whenever [neural] is installed; the English pipeline never needs it.
+    code = (
+        "import sys; from newsweave.nlp import english; english(); print('torch' in sys.modules); "
+        "import importlib.util as u; print(u.find_spec('torch') is None or bool(__import__('torch').tensor([1])))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.split() == ["False", "True"]
+
+
 # ------------------------------------------------------------------------------ entities on the seeds
 
 

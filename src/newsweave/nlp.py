@@ -13,10 +13,12 @@ faulty source put there.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import itertools
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,10 +63,30 @@ def model_directory(packages: Sequence[str] = PACKAGES) -> Path:
 def english() -> Language:
     """The English pipeline (tagger, parser, NER), loaded once per process from local files."""
     try:
-        import spacy
+        with _without_torch():
+            import spacy
     except ImportError as error:
         raise ModelMissingError(f"spaCy is not installed; install it with: {INSTALL}") from error
     return spacy.load(model_directory())
+
+
+@contextlib.contextmanager
+def _without_torch() -> Iterator[None]:
+    """Hide an installed but not yet imported torch while spaCy imports.
+
+    thinc imports torch on its own import whenever torch is installed (as with ``[neural]``), which
+    cost 0.8 s of a 4 s digest; the English pipeline never runs on torch. torch stays importable
+    afterwards: the embedding model imports it itself when it is asked for.
+    """
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes "import torch" raise ImportError
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:
