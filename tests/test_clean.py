@@ -311,7 +311,12 @@ FURNITURE_SAMPLES = [
     "This article first appeared in", "The story was originally published", "Subscription", "Newsletters",
     "Login", "Register", "Cookies", "Consent", "Advertisement", "Advertising", "Comments", "Breaking news",
     "Latest news", "Top stories", "More from Sport", "See also", "Most viewed", "Trending", "Watch live",
-    "Listen now",
+    "Listen now", "Subscribe today", "Register now", "Register here", "Privacy notice", "Privacy settings",
+    "Terms of use", "Terms of service", "Manage settings", "Manage cookies", "Refresh the page", "Paid content",
+    "Share via email", "Share the story", "Join our community", "Comment section", "Comments policy",
+    "Related articles", "Related content", "Related topics", "Related coverage", "Related links",
+    "Download the app", "Most read", "Most popular", "Most shared", "Most watched", "Most commented", "Watch now",
+    "Watch more", "Listen live",
 ]  # fmt: skip
 
 
