@@ -334,3 +334,61 @@ def test_the_furniture_filter_never_hides_a_match(ecbplus_docs: list[dict[str, A
         lines += re.split(r"(?<=[.!?])\s+", doc["text"])
     assert all(unfiltered(sample) > 0 for sample in FURNITURE_SAMPLES)
     assert [line for line in lines if _furniture_evidence(line) != unfiltered(line)] == []
+
+
+LISTING = """Package index
+
+- requests: HTTP for humans
+- httpx: a next-generation HTTP client
+- lxml: XML and HTML with Python
+- trafilatura: text and metadata from web pages
+
+| package | version | licence |
+|---|---|---|
+| requests | 2.32 | Apache-2.0 |
+| httpx | 0.27 | BSD-3-Clause |
+| lxml | 5.2 | BSD-3-Clause |
+
+Subscribe to our newsletter
+"""
+
+NEWS_WITH_LISTS = "\n".join(
+    [
+        "Ferry runs aground off Port Ellery",
+        "",
+        "The ferry Saint Bride ran aground on a sandbank off Port Ellery on Sunday morning with 140 passengers "
+        "aboard, the harbour authority said.",
+        "",
+        "Lifeboats from two stations took the passengers ashore within three hours, and nobody was hurt, a "
+        "coastguard spokeswoman said.",
+        "",
+        "Related coverage",
+        "- Coastguard station faces closure under new plans",
+        "- Storm Hollis floods seafront homes on the coast",
+        "- Island council votes to extend the harbour wall",
+        "",
+        "| Most read | |",
+        "|---|---|",
+    ]
+)
+
+
+def test_tables_and_lists_of_a_page_made_of_them_stay() -> None:
+    found = extract(LISTING)
+    for row in ("- httpx: a next-generation HTTP client", "| lxml | 5.2 | BSD-3-Clause |", "|---|---|---|"):
+        assert row in found.text.split("\n\n")
+    assert "newsletter" not in found.text  # furniture stays furniture on a listing page
+    assert extract(found.text).text == found.text
+
+
+def test_a_news_report_drops_its_lists_and_tables() -> None:
+    found = extract(NEWS_WITH_LISTS)
+    assert "with 140 passengers aboard" in found.text
+    for chrome in ("Coastguard station", "Storm Hollis", "harbour wall", "Most read"):
+        assert chrome not in found.text
+
+
+def test_listing_rows_need_several_rows() -> None:
+    from newsweave.clean import CleanConfig
+
+    assert "| lxml |" not in extract(LISTING, config=CleanConfig(listing_min_lines=100)).text

@@ -186,6 +186,10 @@ class CleanConfig:
     template_min_pages: int = 2
     # Two pages sharing at most this share of their reporting lines are different pages.
     template_max_body_overlap: float = 0.5
+    # A page whose table rows and list items (at least this many, and more text than its sentences)
+    # carry its content: a status page, a docs page of tables, a directory. Three, so that one list
+    # left under a short news report does not make the report a listing.
+    listing_min_lines: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +309,47 @@ def classify_lines(
         len(lines),
     )
     judged = [_judge(line, feature, config) for (_, line), feature in zip(lines, features, strict=True)]
+    judged = _listing_rows_kept([line for _, line in lines], features, judged, config)
     head = _judge_head(
         [line for _, line in lines[:first]], features[:first], [role for role, _ in judged[:first]], config
     )
     return tuple(LineLabel(number, line, *(head.get(i) or judged[i])) for i, (number, line) in enumerate(lines))
+
+
+# How trafilatura writes tables and lists in its text: "| cell | cell |" (and "|---|---|" under a header
+# row), "- item" (and "- term: definition").
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_LIST_ITEM = re.compile(r"^[-*•] \S")
+
+
+def _listing_rows_kept(
+    lines: Sequence[str], features: Sequence[_Features], judged: list[tuple[LineRole, str]], config: CleanConfig
+) -> list[tuple[LineRole, str]]:
+    """Return ``judged`` with the table rows and list items of a listing page made body.
+
+    A news page's rows and items are its menus, related links and most-read lists, and they fall with
+    the other lines that do not end like a sentence. On a page made of them (a status or docs page, a
+    directory) they are the content: kept when their text is more than the page's sentences, unless
+    they read as furniture as a sentence would (two pieces of evidence) or other pages share them.
+    """
+    rows = [
+        i
+        for i, (line, feature) in enumerate(zip(lines, features, strict=True))
+        if (_TABLE_ROW.match(line) or _LIST_ITEM.match(line))
+        and not feature.template
+        and feature.call_to_action < config.sentence_min_evidence
+    ]
+    if len(rows) < config.listing_min_lines:
+        return judged
+    listed = set(rows)
+    row_chars = sum(len(lines[i]) for i in rows)
+    prose_chars = sum(len(line) for i, line in enumerate(lines) if judged[i][0] == "body" and i not in listed)
+    if row_chars <= prose_chars:
+        return judged
+    return [
+        ("body", "table row or list item of a page made of them") if i in listed else role
+        for i, role in enumerate(judged)
+    ]
 
 
 def _features(line: str, templates: frozenset[str], anchors: _Anchors = _ALL_ANCHORS) -> _Features:
