@@ -198,6 +198,63 @@ def test_scores_ages_and_counts_of_described_things_are_compared(first: str, sec
     assert kind == "number" and {a_value, b_value} == values
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "values"),
+    [
+        # Worded differently around one figure: the only count of the kind on each side.
+        ("The coast guard rescued the crew and took 14 of the smugglers into custody near the harbour on Friday",
+         "The coast guard rescued the crew near the harbour on Friday, arresting 19 of the smugglers", {"14", "19"}),
+        ("Six possible gang members were arrested in the killing of the harbour guard on Friday",
+         "Two male gang members were arrested in the killing of the harbour guard on Friday",
+         {"Six possible", "Two male"}),  # one noun phrase, different adjectives
+        ("The harbour master Ana Ruiz dies at 91 after a long illness, her family said on Friday",
+         "The harbour master Ana Ruiz has died aged 95 after a long illness, her family said on Friday", {"91", "95"}),
+        ("An earthquake measuring 5.6 on the Richter scale shook the harbour town on Friday",
+         "A 5.2 magnitude earthquake shook the harbour town on Friday", {"5.6", "5.2"}),
+        ("The climber fell 150 metres from the harbour ridge on Friday, rescuers said",
+         "The climber fell 170 meters from the harbour ridge on Friday, rescuers said",
+         {"150 metres", "170 meters"}),  # one unit, two spellings
+        ("The Hawks clinched the title with a 24 - 13 Win over the Rovers on Friday",
+         "The Hawks clinched the title with a 24 - 17 Win over the Rovers on Friday", {"24 - 13", "24 - 17"}),
+    ],
+)  # fmt: skip
+def test_one_figure_of_a_kind_on_each_side_is_compared_however_it_is_worded(
+    first: str, second: str, values: set[str]
+) -> None:
+    ((kind, a_value, b_value),) = conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + "."))
+    assert kind == "number" and {a_value, b_value} == values
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # A point in time and a span of time: "three weeks ago" / "for four weeks".
+        ("The harbour master Ana Ruiz suffered a stroke almost three weeks ago, her family said on Friday",
+         "The harbour master Ana Ruiz had been in hospital for four weeks, her family said on Friday"),
+        # A total against one operation's haul.
+        ("The navy seized a total of 31 rifles during the five harbour patrols it carried out this year",
+         "The navy seized 12 rifles during the harbour patrol on Friday"),
+        # A conversion at another rate: "euro110 billion ($144 billion)".
+        ("The harbour fund agreed a euro110 billion ($144 billion) loan with the bank on Friday",
+         "The harbour fund agreed a euro110 billion ($141 billion) loan with the bank on Friday"),
+        # Kilometres and miles: one distance in two units, not compared.
+        ("The harbour office, about 24km north of the city, was evacuated on Friday",
+         "The harbour office, about 15 miles north of the city, was evacuated on Friday"),
+        # Different events of one story on different weekdays.
+        ("A man was charged with murder Saturday after a shooting at the harbour office, police said",
+         "A man has been charged with murder after a shooting at the harbour office Friday, police said"),
+    ],
+)  # fmt: skip
+def test_figures_and_days_of_different_things_are_no_conflict(first: str, second: str) -> None:
+    assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
+
+
+def test_one_year_of_one_fact_is_compared() -> None:
+    a = report("a", "Alpha", "In 1969, the harbour master was indicted on a charge of bribing the town's police force.")
+    b = report("b", "Beta", "In 1970, the harbour master was indicted for bribing the entire police force of the town.")
+    assert [(kind, {x, y}) for kind, x, y in conflicts_of(a, b)] == [("date", {"1969", "1970"})]
+
+
 def test_an_age_written_two_ways_agrees() -> None:
     a = report("a", "Alpha", "Daniel Okafor, 52, was arrested at his home in Brixton on Monday night.")
     b = report("b", "Beta", "A 52-year-old man, Daniel Okafor, was arrested at his home in Brixton on Monday night.")

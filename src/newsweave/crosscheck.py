@@ -32,6 +32,7 @@ from newsweave.statements import (
     Claim,
     claim,
     function_stems,
+    is_total,
     polar_pairs,
     same_amount,
     source_key,
@@ -374,6 +375,7 @@ def _reports_both(kind: ConflictKind, claim_: Claim, span: tuple[int, int], othe
 
 
 _MIN_NAME_CONTEXT = 4  # stems besides the names, in either statement
+_MAX_SOLE_FIGURES = 2  # figures a statement may hold for one of them to stand for the statement's fact
 
 
 def _same_thing(
@@ -411,7 +413,33 @@ def _same_thing(
         # statements must be closer.
         return score >= config.name_conflict_similarity
     shared = len(before | after)
+    if close and kind == "number" and _sole(a, b, spans):
+        # One figure of its kind on each side of one fact: "capturing 23 of the raiders" / "took 27 into
+        # custody" give the same count in other words. Not in lists of figures ("53 catches for 605 yards and
+        # five touchdowns"), whose figures count different spans of time.
+        return True
+    if close and kind == "date" and _sole_date(a, b, spans):
+        # The same for a year, a month or a day of the month; not for weekdays, which a story's events
+        # spread over ("charged Saturday" / "opened fire Friday").
+        return True
     return close and (shared >= 2 or (shared == 1 and score >= config.name_conflict_similarity))
+
+
+def _sole(a: Claim, b: Claim, spans: Spans) -> bool:
+    """Whether each side holds few figures and no other the disputed one could be compared with."""
+    if len(a.quantities) > _MAX_SOLE_FIGURES or len(b.quantities) > _MAX_SOLE_FIGURES:
+        return False
+    x = next(q for q in a.quantities if (q.start, q.end) == spans[0])
+    y = next(q for q in b.quantities if (q.start, q.end) == spans[1])
+    return sum(same_amount(y, q) is not None for q in a.quantities) == 1 and (
+        sum(same_amount(x, q) is not None for q in b.quantities) == 1
+    )
+
+
+def _sole_date(a: Claim, b: Claim, spans: Spans) -> bool:
+    """Whether the disputed dates are a year, month or day, the only one of their kind on each side."""
+    kind = next(d.kind for d in a.dates if d.start == spans[0][0])
+    return kind != "weekday" and sum(d.kind == kind for d in a.dates) == 1 and sum(d.kind == kind for d in b.dates) == 1
 
 
 def _side(claim_: Claim, start: int, end: int, *, before: bool, reach: int = 4) -> set[str]:
@@ -496,7 +524,13 @@ def _same_subjects(a: Claim, b: Claim) -> bool:
 
 
 def _numbers(a: Claim, b: Claim) -> Spans | None:
-    """A quantity on each side, of the same unit, that no quantity on the other side agrees with."""
+    """A quantity on each side, of the same unit, that no quantity on the other side agrees with.
+
+    A total ("seized a total of 31 magazines") is not compared with a figure that is not one ("12
+    magazines were seized from the boats"): the total counts more than the one event.
+    """
+    if _counts_total(a) != _counts_total(b):
+        return None
     for x in a.quantities:
         if sum(1 for z in a.quantities if same_amount(x, z) is not None) > 1:
             continue  # a list of figures ("$140 million to $150 million"): which one is which is unknown
@@ -509,6 +543,10 @@ def _numbers(a: Claim, b: Claim) -> Spans | None:
             if y.value not in a.numbers and not any(same_amount(z, y) for z in a.quantities):
                 return (x.start, x.end), (y.start, y.end)
     return None
+
+
+def _counts_total(claim_: Claim) -> bool:
+    return bool(claim_.quantities) and is_total(claim_.statement.text)
 
 
 def _dates(a: Claim, b: Claim) -> Spans | None:

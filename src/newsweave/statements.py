@@ -158,6 +158,9 @@ class Quantity:
     end: int
     # "at least 10", "more than 10": the value is a floor ("min"); "up to 10", "fewer than 10": a ceiling ("max").
     bound: str = ""
+    # Stems of the noun phrase the figure counts ("six possible gang members": possibl, gang, member), so that
+    # "seven submarine cables" and "three undersea cables" count one thing.
+    phrase: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +236,7 @@ _NUMBER = re.compile(
     + r")(?:[\s-](?:"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
     + r"))*)(?:(?P<glued>mph|km/h|kph|km|kg|cm|mm|ft|lbs?|bn|m)\b|(?!\w))"
-    r"(?:\s+(?P<scale>hundred|thousand|million|billion|trillion))?"
+    r"(?:(?:\s+|\s*-\s*)(?P<scale>hundred|thousand|million|billion|trillion)\b)?"
     r"(?P<pct>\s*%|\s+per\s*cent|\s+percent)?",
     re.IGNORECASE,
 )
@@ -252,8 +255,8 @@ _AFTER_NAME = re.compile(r"[A-Z][\w.]*\s+$")
 _FIRST_WORD = re.compile(r"(?:^|[.!?]\s+)\S+\s+$")
 # A score or a won-lost record: "65-53", "65 - 53", "45-7"; then a word a result goes with, or punctuation.
 _SCORE = re.compile(
-    r"\s?-\s?(?P<second>\d{1,3})(?![\d.,:]|\s?-\s?\d)(?=\s*(?:[,.;:)]|$|(?:start|win|victory|defeat|loss|lead|record|"
-    r"in|on|at|over|to|and|with|for|after|before|KOs?)\b))"
+    r"\s?-\s?(?P<second>\d{1,3})(?![\d:]|[.,]\d|\s?-\s?\d)(?=\s*(?:[,.;:)]|$|(?i:start|win|victory|defeat|loss|lead|"
+    r"record|in|on|at|over|to|and|with|for|after|before|KOs?)\b))"
 )
 # An age in apposition: "Williams, 91, died", "(Gaetano Lo Presti, 52)".
 _AGE = re.compile(r"[A-Z][\w.'’-]*,\s*$")
@@ -261,6 +264,35 @@ _AGE = re.compile(r"[A-Z][\w.'’-]*,\s*$")
 _SPLIT_NUMBER = re.compile(r"\d(?:\.\s|\s/\s)$")
 _SPLIT_NUMBER_HEAD = re.compile(r"(?<![\d,])\d{1,3},\s$")
 _CLOCK = re.compile(r"\s*(?::|[.:]\d|(?:am|pm|a\.m\.|p\.m\.|gmt|bst|utc|et|edt|est|pst|pdt)\b)", re.IGNORECASE)
+# An age said without "years old": "dies at 73", "died yesterday aged 99", "Smith, age 61", "Dies At Age 95".
+_AGE_CUE = re.compile(
+    r"(?:\b(?:dies|died|dead|death)\s+(?:[\w,]+\s+){0,3}?(?:at|aged)\s+(?:age\s+)?|\baged\s+|\bage\s+)$",
+    re.IGNORECASE,
+)
+_MAGNITUDE_BEFORE = re.compile(r"\b(?:magnitude\s+(?:of\s+)?|measuring\s+|measured\s+)$", re.IGNORECASE)
+_MAGNITUDE_AFTER = re.compile(r"\s+(?:on\s+the\s+)?Richter\b|\s*-?\s*magnitude\b", re.IGNORECASE)
+# An amount in brackets right after another amount converts it: "a?110 - billion ($143 - billion)".
+_CONVERSION = re.compile(
+    r"\d[\w.,-]*(?:\s*-?\s*(?:million|billion|trillion|euros?|pounds?|dollars?))?\s*\(\s*(?:US)?[$£€]?$"
+)
+_AGO = re.compile(r"\s+(?:ago|earlier|later|before|after|since|previously)\b", re.IGNORECASE)
+# A running or final total ("a total of 31 magazines", "52 passes this season") counts more than one event's.
+_TOTAL = re.compile(
+    r"\b(?:total|totals|altogether|in all|so far|to date|this season|career|cumulative)\b", re.IGNORECASE
+)
+_PARENT_OF = re.compile(r"\b(?:mother|father|mom|mum|dad|parents?)\s+of\s+$", re.IGNORECASE)
+_OF_THE = re.compile(r"\s+of\s+(?:the|its|their|his|her)\s+([a-z]+)\b(?:\s+([a-z]+)\b)?")
+_BRITISH = re.compile(r"(met|lit|cent|kilomet|millimet|centimet)re", re.IGNORECASE)
+_PHRASE_WORD = re.compile(r"[\s-]+([A-Za-z][\w'’]*)")
+# Words after which a noun phrase has ended: prepositions and verbs that follow a count.
+_PHRASE_BREAKS = frozenset(
+    """
+    between across near outside inside under against during since through among around off along toward towards
+    including whose went were are was had have has who which that found remain remained
+    """.split()
+)
+# Units compared with their own kind only, whatever the words after them.
+_OWN_KIND = frozenset({"percent", "usd", "gbp", "eur", "age", "score", "magnitude"})
 _NOT_UNITS = frozenset(
     """
     just after before near when while since until about around ago earlier later more less than then last this
@@ -373,15 +405,22 @@ def _quantities(text: str) -> Iterator[Quantity]:
             value *= _SCALES[match.group("scale").lower()]
         after = text[match.end() :]
         score = _SCORE.match(after)
-        if score and raw.isdigit() and not re.search(r"[\d.,-]\s*$", before):
+        if score and raw.isdigit() and not re.search(r"(?:[\d.-]|\d,)\s*$", before):
             # "beat Drake 65-53", "a 9-14 start": one result, both numbers compared as one value.
             second = float(score.group("second"))
             yield Quantity(value * 1000 + second, "score", False, match.start(), match.end() + score.end("second"))
             continue
         if _CLOCK.match(after) or re.match(r"\s*-\s*\d", after) or re.search(r"\d(?::|\s-)\s*$", before):
             continue  # a clock time, or a range such as 1950-53
-        if _AGE.search(before) and re.match(r"\s*(?:,|\)|$)", after) and raw.isdigit() and value < 120:
-            yield Quantity(value, "age", False, match.start(), match.end())  # "Lo Presti, 52, was found"
+        if raw.isdigit() and value < 120 and (
+            (_AGE.search(before) and re.match(r"\s*(?:,|\)|$)", after)) or _AGE_CUE.search(before)
+        ):
+            # "Lo Presti, 52, was found", "dies at 73", "died yesterday aged 99", "Smith, age 61"
+            yield Quantity(value, "age", False, match.start(), match.end())
+            continue
+        if _MAGNITUDE_BEFORE.search(before) or _MAGNITUDE_AFTER.match(after):
+            # "measuring 5.6 on the Richter scale", "a magnitude of 5.6"
+            yield Quantity(value, "magnitude", False, match.start(), match.end())
             continue
         if _AFTER_NAME.search(before) and not _FIRST_WORD.search(before):
             continue  # an identifier: Route 52, Flight 370, Apollo 11
@@ -390,7 +429,11 @@ def _quantities(text: str) -> Iterator[Quantity]:
             continue
         approximate = bool(_APPROXIMATE.search(text[: match.start()]))
         bound = _bound(text[: match.start()])
-        yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1], bound)
+        if _CONVERSION.search(before):
+            continue  # "euro110 billion ($144 billion)": a conversion, at whatever rate the writer took
+        glued = match.group("glued") or unit[0] in _OWN_KIND
+        phrase = frozenset() if glued else _phrase(after)
+        yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1], bound, phrase)
 
 
 def _bound(before: str) -> str:
@@ -444,6 +487,15 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return "eur", 0
     if re.match(r"(?:\s*-\s*|\s+)(?:more|other|additional|further|extra)\b", after):
         return ("part", 0)  # "two other victims" counts part of a whole
+    if _PARENT_OF.search(before):
+        return stem("children"), 0  # "a mother of 12"
+    counted = _OF_THE.match(after)
+    if counted and counted.group(1) not in _STOP:
+        # "capturing 23 of the raiders", "23 of the armed raiders": the figure alone is the span
+        noun = counted.group(2)
+        if not noun or noun in _STOP or noun in _PHRASE_BREAKS or noun.endswith(("ing", "ed")):
+            noun = counted.group(1)
+        return stem(_spelled(noun)), 0
     following = re.match(
         r"(?:\s*-\s*|\s+)(?:(?:new|total|straight|consecutive|first|last|top|full)\s+)?([a-zA-Z]+)", after
     )
@@ -455,30 +507,68 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         noun = re.match(r"\s+([a-z]+)\b", after[following.end() :])
         if not noun or noun.group(1) in _STOP or noun.group(1) in _NOT_UNITS:
             return None
-        return stem(noun.group(1)), following.end() + noun.end()
+        return stem(_spelled(noun.group(1))), following.end() + noun.end()
     if word in _STOP or word in _NOT_UNITS:
         return None
     if word == "miles" and after[following.end() :].startswith(" per hour"):
         return "mph", following.end() + len(" per hour")
-    unit = stem(word)
+    unit = stem(_spelled(word))
     for duration, _ in _DURATION_HOURS.items():
         old = re.match(r"\s*-\s*years?\s*-\s*old|\s+years?\s+old", after)
         if old:
             return "age", old.end()  # "a 35-year-old deputy" and "Ortiz, 35," state one thing
         if unit.startswith(duration):
+            if _AGO.match(after[following.end() :]):
+                # "three weeks ago", "two weeks before the shooting": when something happened, not how long
+                # it lasted ("hospitalized for four weeks"); compared only with its own kind.
+                return f"ago:{duration}", following.end()
             return f"duration:{duration}", following.end()
     return unit, following.end()
 
 
+def _spelled(word: str) -> str:
+    """British and American spellings of a unit as one: "metres" and "meters" measure alike."""
+    return _BRITISH.sub(lambda m: m.group(1) + "er", word.lower())
+
+
+def _phrase(after: str) -> frozenset[str]:
+    """Stems of the noun phrase after a figure: up to three words, to the first that cannot be in it."""
+    found: list[str] = []
+    position = 0
+    while len(found) < 3 and (match := _PHRASE_WORD.match(after, position)):
+        lower = match.group(1).lower()
+        if lower in _STOP or lower in _NOT_UNITS or lower in _PHRASE_BREAKS:
+            break
+        if found and lower.endswith(("ing", "ed")):
+            break  # "two TDCJ officers driving him", "two women killed"
+        found.append(stem(_spelled(lower)))
+        position = match.end()
+    return frozenset(found)
+
+
+def is_total(text: str) -> bool:
+    """Whether a statement gives running or final totals ("a total of 31 magazines", "this season")."""
+    return _TOTAL.search(text) is not None
+
+
 def same_amount(a: Quantity, b: Quantity) -> bool | None:
-    """Whether two quantities agree; None when they measure different things."""
+    """Whether two quantities agree; None when they measure different things.
+
+    Two counts measure one thing when their units agree or their noun phrases share a word ("six possible
+    gang members" / "two male gang members"); amounts of money, durations, ages, scores and shares only
+    with their own kind.
+    """
     a_unit, b_unit = a.unit, b.unit
     a_value, b_value = a.value, b.value
     if a_unit.startswith("duration:") and b_unit.startswith("duration:"):
         a_value *= _DURATION_HOURS[a_unit.split(":")[1]]
         b_value *= _DURATION_HOURS[b_unit.split(":")[1]]
-    elif a_unit != b_unit:
+    elif a_unit != b_unit and not (
+        a.phrase & b.phrase and a_unit not in _OWN_KIND and b_unit not in _OWN_KIND and ":" not in a_unit + b_unit
+    ):
         return None
+    if a_unit == "score":
+        return a_value == b_value  # 31-28 and 31-24 differ by one point in a thousand: never "about the same"
     # "at least two ladder trucks" agrees with "three ladder trucks"; "up to 50" with "40".
     # Two floors ("at least 10" / "at least 14") are two different counts.
     for x, y, x_value, y_value in ((a, b, a_value, b_value), (b, a, b_value, a_value)):
