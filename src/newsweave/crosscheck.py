@@ -529,7 +529,7 @@ def _numbers(a: Claim, b: Claim) -> Spans | None:
     A total ("seized a total of 31 magazines") is not compared with a figure that is not one ("12
     magazines were seized from the boats"): the total counts more than the one event.
     """
-    if _counts_total(a) != _counts_total(b):
+    if is_total(a.statement.text) != is_total(b.statement.text):
         return None
     for x in a.quantities:
         if sum(1 for z in a.quantities if same_amount(x, z) is not None) > 1:
@@ -543,10 +543,6 @@ def _numbers(a: Claim, b: Claim) -> Spans | None:
             if y.value not in a.numbers and not any(same_amount(z, y) for z in a.quantities):
                 return (x.start, x.end), (y.start, y.end)
     return None
-
-
-def _counts_total(claim_: Claim) -> bool:
-    return bool(claim_.quantities) and is_total(claim_.statement.text)
 
 
 def _dates(a: Claim, b: Claim) -> Spans | None:
