@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsweave.records import Article, Origin
-from newsweave.segment import segment, sentence_spans
+from newsweave.segment import _splitter, segment, sentence_spans
 
 
 def _sentences(text: str) -> list[str]:
@@ -81,3 +81,22 @@ def test_boundaries_on_real_news_match_the_corpus_split(ecbplus_docs: list[dict[
     recall, precision = found / gold_total, found / predicted_total
     assert recall >= 0.83, recall
     assert precision >= 0.90, precision
+
+
+@given(st.lists(st.text(max_size=400), min_size=1, max_size=6))
+def test_reused_buffer_gives_what_bling_fire_gives(paragraphs: list[str]) -> None:
+    """One buffer serves every paragraph, long then short: no call reads what an earlier call left in it."""
+    import blingfire
+
+    split = _splitter(blingfire)
+    for paragraph in paragraphs + sorted(paragraphs, key=len, reverse=True):
+        assert split(paragraph) == blingfire.text_to_sentences(paragraph)
+
+
+def test_reused_buffer_on_real_news(ecbplus_docs: list[dict[str, Any]]) -> None:
+    import blingfire
+
+    split = _splitter(blingfire)
+    for doc in ecbplus_docs[:200]:
+        for text in (" ".join(doc["sentences"]), *doc["sentences"]):
+            assert split(text) == blingfire.text_to_sentences(text)

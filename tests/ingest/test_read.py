@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -187,6 +190,42 @@ def test_normalising_is_idempotent(text: str) -> None:
     once = normalise_text(text)
     assert normalise_text(once) == once
     assert "\r" not in once and "\u00a0" not in once
+
+
+# Spaces and line breaks of every kind, a control character, invisible ones and a decomposed é.
+_SPACES = st.sampled_from(
+    [
+        " ", "  ", "\t", "\u00a0", "\u2009", "\u3000", "\n", "\r\n", "\r", "\x85", "\u2028", "\x0c", "\x0b",
+        "\x01", "\u200b", "\u00ad", "e\u0301",
+    ]
+)  # fmt: skip
+
+
+def _normalised_line_by_line(text: str) -> str:
+    """normalise_text as it was written before its shortcuts: every pattern on the text, spaces line by line."""
+    module = importlib.import_module("newsweave.ingest.decode")
+    text = module._LINE_BREAK.sub("\n", text)
+    text = unicodedata.normalize("NFC", module._CONTROL.sub("", module._INVISIBLE.sub("", text)))
+    return "\n".join(module._HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+
+
+@given(st.lists(st.text(max_size=12) | _SPACES, max_size=60).map("".join))
+def test_normalising_with_shortcuts_gives_what_the_patterns_give(text: str) -> None:
+    assert normalise_text(text) == _normalised_line_by_line(text)
+
+
+def test_shortcut_characters_are_the_patterns_characters() -> None:
+    """A pattern is skipped when none of its characters is in the text: the lists must be complete."""
+    module = importlib.import_module("newsweave.ingest.decode")
+    for pattern, listed in (
+        (module._LINE_BREAK, module._LINE_BREAK_CHARS),
+        (module._INVISIBLE, module._INVISIBLE_CHARS),
+        (module._CONTROL, module._CONTROL_CHARS),
+        (module._HORIZONTAL_SPACE, "".join(sign for sign in module._SPACE_SIGNS if sign != "  ") + " "),
+    ):
+        matched = {chr(code) for code in range(0x110000) if pattern.match(chr(code))}
+        assert matched == set(listed), pattern.pattern
+    assert re.search(r"\\n|\n", module._HORIZONTAL_SPACE.pattern) is None  # spaces never span lines
 
 
 @given(st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: t.encode("utf-8")))
