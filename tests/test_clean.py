@@ -336,6 +336,27 @@ def test_the_furniture_filter_never_hides_a_match(ecbplus_docs: list[dict[str, A
     assert [line for line in lines if _furniture_evidence(line) != unfiltered(line)] == []
 
 
+def test_anchor_stems_find_every_anchor_a_search_for_each_finds(
+    ecbplus_docs: list[dict[str, Any]], seeds_dir: Path
+) -> None:
+    from newsweave.clean import _PHRASE_ANCHORS, _WORD_ANCHORS, _anchor_groups, _Anchors, _anchors_in
+
+    def each(text: str) -> _Anchors:
+        low = text.lower()
+        return _Anchors(tuple(a for a in _PHRASE_ANCHORS if a in low), tuple(a for a in _WORD_ANCHORS if a in low))
+
+    loose, grouped = _anchor_groups()
+    assert sorted([*loose, *(a for _, members in grouped for a in members)]) == sorted(
+        {*_PHRASE_ANCHORS, *_WORD_ANCHORS}
+    )
+    assert all(stem in anchor for stem, members in grouped for anchor in members)
+    texts = ["\n".join(FURNITURE_SAMPLES), *FURNITURE_SAMPLES, *(s.upper() for s in FURNITURE_SAMPLES)]
+    for folder in (EXAMPLES, seeds_dir):
+        texts += [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.*"))]
+    texts += [doc["text"] for doc in ecbplus_docs]
+    assert [text for text in texts if _anchors_in(text) != each(text)] == []
+
+
 LISTING = """Package index
 
 - requests: HTTP for humans

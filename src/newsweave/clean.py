@@ -14,6 +14,7 @@ A line is judged by general features, never by a list of one site's phrases:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -115,6 +116,30 @@ class _Anchors:
 _ALL_ANCHORS = _Anchors(_PHRASE_ANCHORS, _WORD_ANCHORS)
 
 
+# Pieces that several anchors share ("comment" in ten of them): a page without the piece holds none of
+# those anchors, so they are not looked for one by one. Each anchor looked for is a scan of the page: with
+# the stems, about 60 scans a page instead of 119 (bench/ingest.py's 9 test pages: 1.46 -> 1.06 ms in all).
+# An anchor takes the first stem it contains; tests/test_clean.py checks that nothing found is missed.
+_ANCHOR_STEMS = (
+    "comment", "related ", "regist", "privacy ", "manage ", "share ", "most ", "read", "sign ", "log", "watch ",
+    "listen ", "terms ", "first ", "originally ", "download ", "refresh ", "paid ", "join ", " news", "by c", "min",
+)  # fmt: skip
+
+
+@functools.cache
+def _anchor_groups() -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Return the anchors that share no stem, and each stem with the anchors that contain it."""
+    grouped: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for anchor in dict.fromkeys(_PHRASE_ANCHORS + _WORD_ANCHORS):
+        stem = next((stem for stem in _ANCHOR_STEMS if stem in anchor and stem != anchor), None)
+        if stem is None:
+            loose.append(anchor)
+        else:
+            grouped.setdefault(stem, []).append(anchor)
+    return tuple(loose), tuple((stem, tuple(members)) for stem, members in grouped.items())
+
+
 def _anchors_in(text: str) -> _Anchors:
     """Return the anchors that occur in ``text``.
 
@@ -123,9 +148,14 @@ def _anchors_in(text: str) -> _Anchors:
     An ASCII piece found in a lower-cased line is found in the lower-cased page that holds the line.
     """
     low = text.lower()
+    loose, grouped = _anchor_groups()
+    found = {anchor for anchor in loose if anchor in low}
+    for stem, members in grouped:
+        if stem in low:  # every member contains the stem: without it, none of them is in the page
+            found.update(anchor for anchor in members if anchor in low)
     return _Anchors(
-        tuple(anchor for anchor in _PHRASE_ANCHORS if anchor in low),
-        tuple(anchor for anchor in _WORD_ANCHORS if anchor in low),
+        tuple(anchor for anchor in _PHRASE_ANCHORS if anchor in found),
+        tuple(anchor for anchor in _WORD_ANCHORS if anchor in found),
     )
 
 
