@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import newsweave
+from newsweave import dedupe
 from newsweave.dedupe import content_key, fold_copies
 from newsweave.records import Article, Origin
 from newsweave.render.json import dumps, loads
@@ -104,3 +108,33 @@ def test_real_news_never_folds_reports_of_different_events(ecbplus_docs: list[di
     assert len(folded) < len(articles)  # the corpus does hold wire copies (measured: 772 -> 730)
     for article in folded:
         assert {event[c.article_id] for c in article.copies} <= {event[article.id]}
+
+
+def _copies_batch(docs: list[dict[str, Any]], seed: int) -> list[Article]:
+    """ECB+ reports with cut, extended and exact copies of some of them, in a shuffled order."""
+    rng = random.Random(seed)
+    articles = []
+    for d in docs:
+        sentences = d["sentences"]
+        articles.append(_article(d["id"], sentences, rng.choice([None, 8, 9])))
+        kind = rng.random()
+        if kind < 0.2:
+            articles.append(_article(d["id"] + "-cut", sentences[: max(1, len(sentences) * 2 // 3)], 10))
+        elif kind < 0.35:
+            articles.append(_article(d["id"] + "-local", ["Our reporter adds a local angle here.", *sentences], 7))
+        elif kind < 0.45:
+            articles.append(_article(d["id"] + "-same", sentences, None))
+    rng.shuffle(articles)
+    return articles
+
+
+def test_leaders_checked_one_by_one_fold_as_the_index_does(
+    ecbplus_docs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the LSH index is built, leaders are compared exactly; the groups must be the index's groups."""
+    batches = [_copies_batch(ecbplus_docs[start : start + size], start) for start, size in ((0, 6), (40, 20), (90, 60))]
+    batches += [_copies_batch(ecbplus_docs, 7)]
+    folded = [fold_copies(batch) for batch in batches]
+    monkeypatch.setattr(dedupe, "_EXACT_LEADERS", -1)  # the index from the first leader on: every text signed
+    assert [fold_copies(batch) for batch in batches] == folded
+    assert any(article.copies for batch in folded for article in batch)

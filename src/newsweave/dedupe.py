@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,7 +86,7 @@ def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig
     order = sorted(range(len(articles)), key=lambda i: (-len(sets[i]), i))
     leader_of: dict[int, int] = {}
     by_key: dict[str, int] = {}
-    index = _LeaderIndex(config)
+    index = _LeaderIndex(config, sets)
     for i in order:
         if not sets[i]:
             continue
@@ -94,13 +94,12 @@ def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig
         if key in by_key:
             leader_of[i] = by_key[key]
             continue
-        signature = index.signature(sets[i])  # once per text: querying and inserting share it
-        best = max(((overlap(sets[i], sets[j]), -j) for j in index.candidates(signature)), default=(0.0, 0))
+        best = max(((overlap(sets[i], sets[j]), -j) for j in index.candidates(i)), default=(0.0, 0))
         if best[0] >= config.min_overlap:
             leader_of[i] = -best[1]
         else:
             by_key[key] = i
-            index.add(i, signature)
+            index.add(i)
     groups: dict[int, list[int]] = {}
     for i, leader in leader_of.items():
         groups.setdefault(leader, [leader]).append(i)
@@ -129,11 +128,57 @@ def fold_copies(articles: Sequence[Article], config: DedupeConfig = DedupeConfig
 
 
 class _LeaderIndex:
-    """MinHash LSH over the canonical articles' 5-gram sets; proposes candidates, never decides."""
+    """MinHash LSH over the canonical articles' 5-gram sets; proposes candidates, never decides.
 
-    def __init__(self, config: DedupeConfig) -> None:
+    Only a leader that a text overlaps by ``min_overlap`` can take it, so while there are few leaders
+    the text is first compared with each exactly (a set intersection, a tenth of a signature's cost):
+    a text that reaches none of them needs no signature, and one that reaches some gets the proposals
+    an index of those leaders makes, which are the full index's proposals among them. Past
+    ``_EXACT_LEADERS`` leaders every leader is signed into one index, asked as before.
+    tests/test_dedupe.py checks that the groups are those of an index of every leader.
+    """
+
+    def __init__(self, config: DedupeConfig, sets: Mapping[int, frozenset[str]]) -> None:
         self._config = config
+        self._sets = sets
+        self._leaders: list[int] = []
+        self._signed: dict[int, Any] = {}  # signatures made and still needed
         self._lsh: Any = None
+
+    def candidates(self, key: int) -> list[int]:
+        """Return the leaders LSH proposes for text ``key``, or at least those of them it overlaps enough."""
+        if self._lsh is not None:
+            self._signed.clear()  # every leader is in the index; an earlier text's signature is done with
+            return sorted(self._lsh.query(self._signature(key)))
+        text = self._sets[key]
+        reached = [j for j in self._leaders if overlap(text, self._sets[j]) >= self._config.min_overlap]
+        if not reached:
+            return []  # whatever LSH proposed, no proposal could take the text
+        index = self._new_index()
+        for j in reached:
+            index.insert(j, self._signature(j))
+        return sorted(index.query(self._signature(key)))
+
+    def add(self, key: int) -> None:
+        self._leaders.append(key)
+        if self._lsh is None and len(self._leaders) > _EXACT_LEADERS:
+            self._lsh = self._new_index()
+            for leader in self._leaders:
+                self._lsh.insert(leader, self._signature(leader))
+            self._signed.clear()
+        elif self._lsh is not None:
+            self._lsh.insert(key, self._signature(key))
+
+    def _new_index(self) -> Any:
+        from datasketch import MinHashLSH
+
+        bands = _lsh_bands(self._config.candidate_jaccard, self._config.num_perm)
+        return MinHashLSH(num_perm=self._config.num_perm, params=bands)
+
+    def _signature(self, key: int) -> Any:
+        if key not in self._signed:  # once per text: querying and inserting share it
+            self._signed[key] = self.signature(self._sets[key])
+        return self._signed[key]
 
     def signature(self, shingle_set: frozenset[str]) -> Any:
         from datasketch import MinHash  # imported here: numpy and scipy load slowly
@@ -152,18 +197,10 @@ class _LeaderIndex:
         signature.update_batch([shingle.encode() for shingle in shingle_set])
         return signature
 
-    def candidates(self, signature: Any) -> list[int]:
-        if self._lsh is None:
-            return []
-        return sorted(self._lsh.query(signature))
 
-    def add(self, key: int, signature: Any) -> None:
-        if self._lsh is None:
-            from datasketch import MinHashLSH
-
-            bands = _lsh_bands(self._config.candidate_jaccard, self._config.num_perm)
-            self._lsh = MinHashLSH(num_perm=self._config.num_perm, params=bands)
-        self._lsh.insert(key, signature)
+# Leaders compared one by one before every leader is signed into one index: 16 set intersections cost
+# about what one signature costs (bench/ingest.py's pages: 10 us against 100-150 us).
+_EXACT_LEADERS = 16
 
 
 @functools.lru_cache(maxsize=16)
