@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter, mul
 from typing import Any
 
 from newsweave.dates import comparable
@@ -54,6 +55,8 @@ Kind = int
 WORDS: Kind = 0
 NAMES: Kind = 1
 NUMBERS: Kind = 2
+
+_FEATURE = itemgetter(0)  # of a (feature, count) pair: a C-level key for Counter.update and sorting
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +409,7 @@ class StreamClusterer:
         self._advance_clock(prof.time)
         self._documents += 1
         for kind, features in enumerate(prof.features):
-            self._df[kind].update(feature for feature, _ in features)
+            self._df[kind].update(map(_FEATURE, features))
         self._forget_rare()
         if self._documents > self._snapshot_documents * 1.2:
             self._refresh()
@@ -484,18 +487,17 @@ class StreamClusterer:
     def _idf_of(self, kind: int, features: Iterable[str]) -> dict[str, float]:
         """The IDF cache of ``kind``, filled for ``features`` (one dict lookup each instead of a method call)."""
         cache = self._idf_cache[kind]
-        for feature in features:
-            if feature not in cache:
-                self._idf(kind, feature)
+        # The set difference runs in C; most features are cached already.
+        for feature in set(features).difference(cache):
+            self._idf(kind, feature)
         return cache
 
     def _vector(self, features: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
         vector: list[dict[str, float]] = []
         for kind, pairs in enumerate(features):
-            idf = self._idf_of(kind, [feature for feature, _ in pairs])
+            idf = self._idf_of(kind, map(_FEATURE, pairs))
             weights = {feature: (1.0 + math.log(tf)) * idf[feature] for feature, tf in pairs if tf > 0}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            vector.append({feature: w / norm for feature, w in weights.items()})
+            vector.append(_normalised(weights))
         return vector
 
     def _story_vector(self, story: _ActiveStory) -> list[dict[str, float]]:
@@ -504,32 +506,32 @@ class StreamClusterer:
         Weighting by share (not by total count) makes what most members say, the event's core,
         dominate what one member happened to add. Cached until the story or the IDF snapshot changes.
         """
-        if story.vector is not None:
-            return story.vector
-        vector: list[dict[str, float]] = []
-        for kind, counts in enumerate(story.counts):
-            idf = self._idf_of(kind, counts)
-            weights = {f: (n / story.size) * idf[f] for f, n in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            vector.append({f: w / norm for f, w in weights.items()})
-        story.vector = vector
-        return vector
+        if story.vector is None:
+            story.vector = [self._kind_vector(story, kind) for kind in range(3)]
+        return story.vector
+
+    def _kind_vector(self, story: _ActiveStory, kind: int) -> dict[str, float]:
+        """One kind's part of the story's centroid: it depends on that kind's counts only."""
+        counts = story.counts[kind]
+        idf = self._idf_of(kind, counts)
+        size = story.size
+        return _normalised({f: (n / size) * idf[f] for f, n in counts.items()})
 
     def _score(self, vector: list[dict[str, float]], story: _ActiveStory) -> float:
-        story_vector = self._story_vector(story)
+        story_vector = story.vector if story.vector is not None else self._story_vector(story)
         weights = _weights(self.config)
         total = 0.0
         for kind, weight in enumerate(weights):
             a, b = vector[kind], story_vector[kind]
             # Only shared features count: the key intersection runs in C, and fsum's exact rounding makes
             # the sum independent of the set's (hash-seeded) order, so every process scores alike.
-            total += weight * math.fsum(a[f] * b[f] for f in a.keys() & b.keys())
+            shared = a.keys() & b.keys()
+            total += weight * math.fsum(map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))
         return total / sum(weights)
 
     def _lookup_keys(self, vector: list[dict[str, float]]) -> Iterator[tuple[int, str]]:
         for kind, weights in enumerate(vector):
-            top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[: self.config.lookup_features]
-            for feature, _ in top:
+            for _, feature in _strongest(weights, self.config.lookup_features):
                 yield kind, feature
 
     def _candidates(self, vector: list[dict[str, float]]) -> list[_ActiveStory]:
@@ -558,7 +560,7 @@ class StreamClusterer:
         if prof.time is not None and (story.last_time is None or prof.time > story.last_time):
             story.last_time = prof.time
         for kind, pairs in enumerate(prof.features):
-            story.counts[kind].update(feature for feature, _ in pairs)
+            story.counts[kind].update(map(_FEATURE, pairs))
         story.vector = None
         # A story's strongest features settle as it grows: re-rank them at sizes 1-4, 8, 16, 32...
         if story.size <= 4 or story.size & (story.size - 1) == 0:
@@ -567,16 +569,20 @@ class StreamClusterer:
     def _reindex(self, story: _ActiveStory) -> None:
         """Keep the story's strongest features in its profile and in the inverted index."""
         limit = self.config.profile_features
-        vector = self._story_vector(story)
+        vector: list[dict[str, float]] = []
         for kind in range(3):
             counts = story.counts[kind]
             if len(counts) > limit:
-                keep = sorted(counts, key=lambda f: (-counts[f] * self._idf(kind, f), f))[:limit]
-                story.counts[kind] = Counter({f: counts[f] for f in keep})
-                story.vector = None
-                vector = self._story_vector(story)
-            ranked = sorted(vector[kind].items(), key=lambda item: (-item[1], item[0]))
-            top = {feature for feature, _ in ranked[: self.config.index_features]}
+                idf = self._idf_of(kind, counts)
+                keep = sorted((-n * idf[f], f) for f, n in counts.items())[:limit]
+                story.counts[kind] = Counter({f: counts[f] for _, f in keep})
+                kind_vector = self._kind_vector(story, kind)
+            elif story.vector is not None:
+                kind_vector = story.vector[kind]
+            else:
+                kind_vector = self._kind_vector(story, kind)
+            vector.append(kind_vector)
+            top = {feature for _, feature in _strongest(kind_vector, self.config.index_features)}
             for feature in story.indexed[kind] - top:
                 postings = self._index[kind].get(feature)
                 if postings is not None:
@@ -586,6 +592,7 @@ class StreamClusterer:
             for feature in top - story.indexed[kind]:
                 self._index[kind].setdefault(feature, set()).add(story.id)
             story.indexed[kind] = top
+        story.vector = vector
 
     def _merge(self, keep: _ActiveStory, gone: _ActiveStory) -> None:
         self._forget(gone)
@@ -606,6 +613,18 @@ class StreamClusterer:
                     if not postings:
                         del self._index[kind][feature]
         del self._stories[story.id]
+
+
+def _normalised(weights: dict[str, float]) -> dict[str, float]:
+    """``weights`` divided by their Euclidean norm (summed in the dict's order, so the same bits every time)."""
+    values = weights.values()
+    norm = math.sqrt(sum(map(mul, values, values))) or 1.0
+    return {feature: w / norm for feature, w in weights.items()}
+
+
+def _strongest(weights: dict[str, float], count: int) -> list[tuple[float, str]]:
+    """The ``count`` heaviest features as (-weight, feature), heaviest first, ties by feature."""
+    return sorted([(-w, f) for f, w in weights.items()])[:count]
 
 
 def _story_state(story: _ActiveStory) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
 from newsweave.records import Article, Digest, Problem, RawDocument, Span, Story
 from newsweave.segment import segment
-from newsweave.store import Change, Store, StoryRow, open_store, with_copy
+from newsweave.store import Change, Store, StoryRow, article_record, open_store, with_copy
 from newsweave.summarize import SummaryConfig, summarize
 from newsweave.summarize.llm import BackendError
 
@@ -396,16 +396,15 @@ def ingest(
             else:
                 batches = _prepared_batches(sources, config, batch_size, strict, on_source)
             with contextlib.closing(batches):
-                for articles, batch_problems, profiles in batches:
-                    problems.extend(batch_problems)
-                    folded = fold_copies(articles, config.dedupe)
-                    totals["folded"] += len(articles) - len(folded)
+                for batch in batches:
+                    problems.extend(batch.problems)
+                    totals["folded"] += batch.read - len(batch.articles)
                     with db.transaction() as connection:
                         generation = Store.claim_state(connection, generation)
-                        _store_batch(db, connection, folded, profiles, clusterer, run_id, totals)
+                        _store_batch(db, connection, batch, clusterer, run_id, totals)
                         Store.save_state(connection, "clusterer", clusterer.state())
                     if on_batch is not None:
-                        on_batch(len(articles))
+                        on_batch(batch.read)
             # After every batch: a story that grows in several batches is digested once.
             # This run's stories, and those of runs stopped before their digests were stored; not the stories
             # of earlier runs made without digests (or with other settings): readers compute those.
@@ -448,25 +447,53 @@ def _worth_a_second_process(sources: Sequence[str]) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """One batch as the serial part of ``ingest`` takes it: everything computed per article done already.
+
+    Folding copies, the clustering profiles, the content keys and the stored JSON records depend only on the
+    batch, so the reading process (or a Dask worker) computes them while this one clusters and writes the last.
+    """
+
+    articles: tuple[Article, ...]  # read, with copies within the batch folded (``dedupe.fold_copies``)
+    problems: tuple[Problem, ...]
+    read: int  # articles read, before folding
+    profiles: dict[str, Profile]  # article id -> clustering profile
+    keys: dict[str, str]  # article id -> content key (``dedupe.content_key``)
+    records: dict[str, str]  # article id -> the article as the store keeps it (``store.article_record``)
+
+
+def prepared(articles: Sequence[Article], problems: Sequence[Problem], config: DigestConfig) -> PreparedBatch:
+    """The batch of ``articles`` (already read, cleaned and finished) as ``ingest`` stores it."""
+    folded = tuple(fold_copies(articles, config.dedupe))
+    return PreparedBatch(
+        articles=folded,
+        problems=tuple(problems),
+        read=len(articles),
+        profiles={article.id: profile(article, config.cluster) for article in folded},
+        keys={article.id: content_key(article.text) for article in folded},
+        records={article.id: article_record(article) for article in folded},
+    )
+
+
 def _prepared_batches(
     sources: list[str],
     config: DigestConfig,
     batch_size: int,
     strict: bool,
     on_source: Callable[[str], None] | None = None,
-) -> Generator[tuple[list[Article], list[Problem], dict[str, Profile]], None, None]:
-    """``read_batches`` plus each article's clustering profile: the work that can run in the reading process."""
+) -> Generator[PreparedBatch, None, None]:
+    """``read_batches``, each batch ``prepared``: the work that can run in the reading process."""
     for articles, problems in read_batches(
         sources, config, batch_size=batch_size, strict=strict, on_source=on_source
     ):
-        yield articles, problems, {article.id: profile(article, config.cluster) for article in articles}
+        yield prepared(articles, problems, config)
 
 
 def _store_batch(
     db: Store,
     connection: sqlite3.Connection,
-    articles: Sequence[Article],
-    profiles: dict[str, Profile],
+    batch: PreparedBatch,
     clusterer: StreamClusterer,
     run_id: int,
     totals: Counter[str],
@@ -480,8 +507,8 @@ def _store_batch(
         count, outlets = touched[story_id]
         touched[story_id] = (count + added, outlets)
 
-    for article in articles:
-        key = content_key(article.text)
+    for article in batch.articles:
+        key = batch.keys[article.id]
         stored = db.article_by_key(key)
         if stored is not None:
             updated = stored
@@ -495,9 +522,9 @@ def _store_batch(
                     touch(story_id, 0)  # before the change, so the story's earlier outlets are known
                 Store.replace_article(connection, updated)
             continue
-        Store.insert_article(connection, article, key, run_id)
+        Store.insert_article(connection, article, key, run_id, batch.records[article.id])
         totals["added"] += 1
-        assignment = clusterer.add(profiles.get(article.id) or profile(article, clusterer.config))
+        assignment = clusterer.add(batch.profiles[article.id])
         if clusterer.departed:  # stories that went dormant: kept in the store for late articles
             Store.save_dormant(connection, clusterer.departed)
             clusterer.departed.clear()

@@ -6,11 +6,13 @@ What runs where, and why the result is the single machine's:
 2. Here, the raw documents are cut into the same batches of ``batch_size`` documents as a single
    machine cuts them (page templates are learnt per batch, so batches must be the same).
 3. Cleaning: one task per batch learns the batch's templates, cleans, segments and labels each
-   article and computes its clustering profile.
-4. Here, in input order: repeats are dropped, copies folded, articles assigned to stories by the
-   streaming clusterer and written to the store, one transaction per batch, exactly as
-   ``pipeline.ingest`` does. Only this process writes the store, so a worker that dies mid-run
-   changes nothing: Dask runs its tasks again (``retries``), and their results are the same.
+   article, folds the batch's copies, and computes each article's clustering profile, content key
+   and stored record (``pipeline.prepared``).
+4. Here, in input order: repeats of earlier batches are dropped (a batch that had one is folded
+   again here), articles assigned to stories by the streaming clusterer and written to the store,
+   one transaction per batch, exactly as ``pipeline.ingest`` does. Only this process writes the
+   store, so a worker that dies mid-run changes nothing: Dask runs its tasks again (``retries``),
+   and their results are the same.
 5. Digests: one task per changed story (cross-check, summary, entities, quotes, timeline), four per
    worker in flight; this process stores them as they come, in order (``pipeline.store_digests``).
 
@@ -32,11 +34,9 @@ from newsweave.records import Article, Problem, RawDocument
 if TYPE_CHECKING:
     from distributed import Client
 
-    from newsweave.cluster import Profile
-    from newsweave.pipeline import DigestConfig
+    from newsweave.pipeline import DigestConfig, PreparedBatch
     from newsweave.records import Story
 
-Batch = tuple[list[Article], list[Problem], dict[str, "Profile"]]
 T = TypeVar("T")
 INSTALL = "pip install 'newsweave[dask]'"
 SPLIT_BYTES = 64 * 2**20  # a WARC file larger than this is read by one task per byte range of this size
@@ -99,23 +99,22 @@ def read_range_task(source: str, start: int, end: int, config: IngestConfig) -> 
         return [Problem(source, f"cannot read the file ({error.strerror or error})")]
 
 
-def clean_task(raws: list[RawDocument], config: DigestConfig) -> list[tuple[Article, Profile] | None]:
-    """One batch cleaned with its own templates, each article finished and profiled (runs on a worker).
+def clean_task(raws: list[RawDocument], config: DigestConfig) -> tuple[list[Article | None], PreparedBatch]:
+    """One batch cleaned with its own templates, each article finished, and the batch ``pipeline.prepared``
+    (runs on a worker).
 
-    ``None`` stands for a document with no article text left.
+    ``None`` stands for a document with no article text left. The prepared batch holds each article once (the
+    first of the same id); the client, which alone knows the earlier batches, checks that none repeats them.
     """
     from newsweave.clean import clean_batch
-    from newsweave.cluster import profile
-    from newsweave.pipeline import finish
+    from newsweave.pipeline import finish, prepared
 
-    done: list[tuple[Article, Profile] | None] = []
-    for article in clean_batch(raws, config.clean):
-        if not article.text:
-            done.append(None)
-            continue
-        finished = finish(article)
-        done.append((finished, profile(finished, config.cluster)))
-    return done
+    cleaned = [finish(article) if article.text else None for article in clean_batch(raws, config.clean)]
+    first: dict[str, Article] = {}
+    for article in cleaned:
+        if article is not None:
+            first.setdefault(article.id, article)
+    return cleaned, prepared(list(first.values()), (), config)
 
 
 def digest_task(story: Story, config: DigestConfig) -> Story:
@@ -153,7 +152,7 @@ def dask_batches(
     on_source: Callable[[str], None] | None = None,
     ahead: int | None = None,
     split_bytes: int | None = None,
-) -> Iterator[Batch]:
+) -> Iterator[PreparedBatch]:
     """The batches ``pipeline.ingest`` stores, with the reading and cleaning done by ``client``'s workers.
 
     At most ``ahead`` batches are cleaning at once (default: two per worker), so memory stays bounded
@@ -180,10 +179,10 @@ def dask_batches(
         raws.clear()
         problems.clear()
 
-    def drain(limit: int) -> Iterator[Batch]:
+    def drain(limit: int) -> Iterator[PreparedBatch]:
         while len(pending) > limit:
             future, batch_raws, batch_problems = pending.popleft()
-            yield _finished(future.result(), batch_raws, batch_problems, first_location)
+            yield _finished(future.result(), batch_raws, batch_problems, first_location, config)
 
     for item in items:
         if isinstance(item, Problem):
@@ -226,25 +225,31 @@ def _submit_read(client: Client, item: Any, config: IngestConfig, split_bytes: i
 
 
 def _finished(
-    cleaned: list[tuple[Article, Profile] | None],
+    done: tuple[list[Article | None], PreparedBatch],
     raws: list[RawDocument],
     problems: list[Problem],
     first_location: dict[str, str],
-) -> Batch:
-    """A cleaned batch as ``pipeline._clean`` leaves it: empty pages and repeats reported, in input order."""
+    config: DigestConfig,
+) -> PreparedBatch:
+    """A cleaned batch as ``pipeline._prepared_batches`` yields it: empty pages and repeats reported, in input
+    order."""
+    import dataclasses
+
+    from newsweave.pipeline import prepared
+
+    cleaned, batch = done
     articles: list[Article] = []
-    profiles: dict[str, Profile] = {}
-    for raw, done in zip(raws, cleaned, strict=True):
+    for raw, article in zip(raws, cleaned, strict=True):
         location = raw.origin.location
-        if done is None:
+        if article is None:
             problems.append(Problem(location, "no article text found (only page chrome or metadata)"))
             continue
-        article, found = done
         if article.id in first_location:
             reason = f"same outlet and text as {first_location[article.id]}; read once"
             problems.append(Problem(location, reason, "skipped"))
             continue
         first_location[article.id] = location
         articles.append(article)
-        profiles[article.id] = found
-    return articles, problems, profiles
+    if len(articles) == batch.read:  # no article repeats an earlier batch's: the worker folded the same ones
+        return dataclasses.replace(batch, problems=tuple(problems))
+    return prepared(articles, problems, config)  # fold again without the repeats (rare: a feed read twice)

@@ -310,7 +310,10 @@ class Store:
         return str(row[0]) if row else None
 
     @staticmethod
-    def insert_article(db: sqlite3.Connection, article: Article, content_key: str, run_id: int) -> None:
+    def insert_article(
+        db: sqlite3.Connection, article: Article, content_key: str, run_id: int, record: str | None = None
+    ) -> None:
+        """Store a new article; ``record`` is its ``article_record`` when computed already (elsewhere)."""
         outlet_id = _outlet_id(db, article.outlet)
         cursor = db.execute(
             "INSERT INTO articles (id, content_key, outlet_id, title, date_publish, url, language, source_id, record,"
@@ -324,7 +327,7 @@ class Store:
                 article.url,
                 article.language,
                 article.source_id,
-                _record(article),
+                record if record is not None else article_record(article),
                 run_id,
             ),
         )
@@ -334,7 +337,7 @@ class Store:
     @staticmethod
     def replace_article(db: sqlite3.Connection, article: Article) -> None:
         """Store a new version of an article already stored (one more copy folded into it)."""
-        db.execute("UPDATE articles SET record = ? WHERE id = ?", (_record(article), article.id))
+        db.execute("UPDATE articles SET record = ? WHERE id = ?", (article_record(article), article.id))
 
     @staticmethod
     def add_member(db: sqlite3.Connection, article_id: str, story_id: str) -> None:
@@ -678,7 +681,8 @@ def _outlet_id(db: sqlite3.Connection, name: str) -> int:
     return int(db.execute("SELECT id FROM outlets WHERE name = ?", (name,)).fetchone()[0])
 
 
-def _record(article: Article) -> str:
+def article_record(article: Article) -> str:
+    """The article as the store keeps it: newsweave JSON (``render/json.py``) with its source id."""
     from newsweave.render.json import article_to_dict
 
     data = article_to_dict(article)
