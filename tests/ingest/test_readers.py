@@ -101,6 +101,15 @@ def test_html_without_article_text_is_an_error(tmp_path: Path) -> None:
         newsweave.read(page)
 
 
+@given(st.lists(st.sampled_from(["<p>", "<P class=x>", "<p\n", "<pre>", "<table>", "<TABLE\t", "<tab>", "text "])))
+def test_paragraphs_counted_until_they_outnumber_tables_decide_as_full_counts(pieces: list[str]) -> None:
+    from newsweave.ingest.html import _PARAGRAPH_TAG, _TABLE_TAG, _more_paragraphs_than_tables
+
+    markup = "".join(pieces)
+    paragraphs, tables = len(_PARAGRAPH_TAG.findall(markup)), len(_TABLE_TAG.findall(markup))
+    assert _more_paragraphs_than_tables(markup) == bool(paragraphs and tables < paragraphs)
+
+
 def test_html_with_a_lying_charset_is_still_read(tmp_path: Path) -> None:
     page = tmp_path / "lying.html"
     page.write_bytes(html_page().replace('charset="utf-8"', 'charset="x-no-such-charset"').encode("utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from datetime import datetime
 from typing import Any
@@ -40,9 +41,8 @@ def html_document(data: bytes, source: str, *, url: str | None = None, charset: 
         # and changes the text of few (26 of 770 ECB+ pages, bench/ingest.py). It is run only where it can
         # matter, as trafilatura decides: a short text, or one without paragraphs or made of tables.
         # A page without paragraphs, or with as many tables, would take the fallback anyway: straight to it.
-        paragraphs, tables = len(_PARAGRAPH_TAG.findall(markup)), len(_TABLE_TAG.findall(markup))
         document = None
-        if paragraphs and tables < paragraphs:
+        if _more_paragraphs_than_tables(markup):
             document = _extract(trafilatura, markup, url, fast=True)
         if document is None or _worth_the_fallback(document):
             document = _extract(trafilatura, markup, url, fast=False)
@@ -71,6 +71,17 @@ def html_document(data: bytes, source: str, *, url: str | None = None, charset: 
 
 _PARAGRAPH_TAG = re.compile(r"<p[\s>]", re.IGNORECASE)
 _TABLE_TAG = re.compile(r"<table[\s>]", re.IGNORECASE)
+
+
+def _more_paragraphs_than_tables(markup: str) -> bool:
+    """Return True when the markup opens more ``<p>`` than ``<table>`` elements (and so at least one ``<p>``).
+
+    Paragraphs are counted only until they outnumber the tables: on most pages, up to the first one.
+    """
+    tables = len(_TABLE_TAG.findall(markup))
+    return next(itertools.islice(_PARAGRAPH_TAG.finditer(markup), tables, None), None) is not None
+
+
 # Characters: trafilatura's MIN_EXTRACTED_SIZE. Below it trafilatura asks jusText too; above it, with
 # paragraphs and fewer tables, only a readability text over twice as long can replace the extraction.
 # bench/ingest.py, ECB+ pages: the full extraction changed 26 of the 47 fast texts under 250 characters
