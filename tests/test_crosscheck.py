@@ -7,16 +7,19 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import newsweave
 from newsweave.crosscheck import CrossCheckConfig, crosscheck
+from newsweave.nlp import ModelMissingError
 from newsweave.records import Article, Copy, CrossCheck, Fact, Origin, Statement, Story
 from newsweave.render.json import loads
 from newsweave.render.markdown import render
 from newsweave.segment import segment
 from newsweave.statements import attribution, claim, statements
+from newsweave.syntax import Parses, predicate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -471,3 +474,68 @@ def test_the_planted_disagreements_of_the_examples_are_found_and_nothing_else() 
         frozenset(("52,000 homes", "38,000 homes")),
         frozenset(("81 mph", "88mph")),
     }
+
+
+# --- negations read with the dependency parse ---------------------------------------------------------------
+
+
+def lexical_only(*articles: Article) -> list[tuple[str, str, str]]:
+    config = CrossCheckConfig(parse=False)
+    return [(c.kind, c.a_value, c.b_value) for f in crosscheck(story(*articles), config).facts for c in f.conflicts]
+
+
+def test_a_verb_negated_with_the_same_subject_is_a_conflict_however_different_the_words_around() -> None:
+    # Each report qualifies the subject in its own words; only the parse sees one subject of "died".
+    a = report(
+        "a", "Alpha", "Nadia Verhoeven, the harbour pilot whose rescue of the trawler crew made her famous across "
+        "the coast in 1998, has not died, her family said."
+    )  # fmt: skip
+    b = report(
+        "b", "Beta", "Nadia Verhoeven, the Marento pilot who guided ships into the port for four decades and "
+        "trained most of its current pilots, has died."
+    )  # fmt: skip
+    assert lexical_only(a, b) == []
+    assert conflicts_of(a, b) == [("negation", "not died", "died")]
+
+
+@pytest.mark.parametrize(
+    ("negated", "plain"),
+    [
+        # A counterfactual under a modal reports nothing that happened.
+        ("The Saints, out of the playoff race since Sunday, would not have placed Bush on injured reserve if "
+         "they were still in contention",
+         "The Saints have placed Bush on injured reserve after a knee examination on Tuesday"),
+        # Her claim is reported, not disputed.
+        ("At the hearing she claimed the shootings at the dairy bar in Staunton never happened",
+         "The shootings at the dairy bar happened shortly after closing time in August 1967"),
+        # "failed to confirm" says something else than "fail".
+        ("This is why the Red Sox will not fail in their long effort to bring Mark Teixeira to Boston",
+         "The Red Sox have failed to confirm any interest in Mark Teixeira at all this winter"),
+        # "not only" adds to the fact.
+        ("The election monitors did not send only three observers to the region for the vote",
+         "The election monitors sent eight experts to the region to watch the vote"),
+    ],
+)  # fmt: skip
+def test_a_hedged_claimed_or_other_verb_is_no_negation_conflict(negated: str, plain: str) -> None:
+    assert conflicts_of(report("a", "Alpha", negated + "."), report("b", "Beta", plain + ".")) == []
+
+
+def test_without_the_parser_the_cross_check_keeps_to_words() -> None:
+    def missing() -> Any:
+        raise ModelMissingError("no English spaCy model is installed")
+
+    parses = Parses(load=missing)
+    assert parses("The ferry has not sailed.") is None
+    assert parses("The ferry has sailed.") is None  # asked once, remembered
+
+
+def test_the_parse_reads_subject_modal_complement_and_claims() -> None:
+    parses = Parses()
+    text = "Two gang members were arrested and charged on Friday, and she claimed they would not have fled."
+    doc = parses(text)
+    assert doc is not None and parses(text) is doc  # each statement parsed once
+    charged = predicate(doc, text.index("charged"))
+    assert charged is not None and {"gang", "member"} <= charged.subject  # borrowed from "were arrested"
+    fled = predicate(doc, text.index("fled"))
+    assert fled is not None and fled.hedged and fled.contested
+    assert predicate(doc, text.index("gang")) is None  # not a verb

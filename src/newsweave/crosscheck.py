@@ -39,6 +39,7 @@ from newsweave.statements import (
     statements,
     stem,
 )
+from newsweave.syntax import Parses, predicate
 
 Method = Literal["lexical", "neural"]
 
@@ -78,6 +79,9 @@ class CrossCheckConfig:
     name_rest_overlap: float = 0.6  # 0.6 on ECB+: 2 fewer false name conflicts than 0.5, same recall
     # Articles whose texts share this much (word 5-grams, of the shorter) are one source: a wire copy.
     copy_overlap: float = DedupeConfig().min_overlap
+    # Read the dependency parse (spaCy, the [nlp] extra) where words alone cannot tell whether a verb
+    # negated in one report and plain in another is said of one subject; without spaCy, words only.
+    parse: bool = True
 
 
 def crosscheck(story: Story, config: CrossCheckConfig = CrossCheckConfig()) -> CrossCheck:
@@ -100,7 +104,9 @@ def crosscheck(story: Story, config: CrossCheckConfig = CrossCheckConfig()) -> C
     source_of = sources(articles, config)
     fact_of = {i: index for index, group in enumerate(groups) for i in group}
     found: dict[int, list[Conflict]] = defaultdict(list)
-    for (i, _), conflicts_there in _pair_conflicts(claims, similarity, article_of, fact_of, config).items():
+    parses = Parses() if config.parse else None
+    pairs = _pair_conflicts(claims, similarity, article_of, fact_of, config, parses)
+    for (i, _), conflicts_there in pairs.items():
         # A disagreement between two facts is shown on the first one's.
         found[fact_of[i]].extend(conflicts_there)
     facts = [_fact(group, claims, found.get(index, []), article_of, source_of) for index, group in enumerate(groups)]
@@ -313,6 +319,7 @@ def _pair_conflicts(
     article_of: dict[str, Article],
     fact_of: dict[int, int],
     config: CrossCheckConfig,
+    parses: Parses | None = None,
 ) -> dict[tuple[int, int], list[Conflict]]:
     """Return the conflicts between statements ``(i, j)``, ``i < j``, of articles with different outlets.
 
@@ -348,7 +355,7 @@ def _pair_conflicts(
                 for kind, spans in disagreements(a, b)
                 if not _reports_both(kind, a, spans[0], elsewhere(j))
                 and not _reports_both(kind, b, spans[1], elsewhere(i))
-                and _same_thing(kind, a, b, spans, score, config, one_fact=fact_of[i] == fact_of[j])
+                and _same_thing(kind, a, b, spans, score, config, one_fact=fact_of[i] == fact_of[j], parses=parses)
             ]
             if conflicts:
                 found[(i, j)] = conflicts
@@ -379,7 +386,15 @@ _MAX_SOLE_FIGURES = 2  # figures a statement may hold for one of them to stand f
 
 
 def _same_thing(
-    kind: ConflictKind, a: Claim, b: Claim, spans: Spans, score: float, config: CrossCheckConfig, *, one_fact: bool
+    kind: ConflictKind,
+    a: Claim,
+    b: Claim,
+    spans: Spans,
+    score: float,
+    config: CrossCheckConfig,
+    *,
+    one_fact: bool,
+    parses: Parses | None = None,
 ) -> bool:
     """Whether two disagreeing values are said of one thing: the statements are close, or the words around agree.
 
@@ -410,8 +425,10 @@ def _same_thing(
         return True
     if kind == "negation":
         # "no one was hurt" / "nobody was injured": negations differ between paraphrases, so the
-        # statements must be closer.
-        return score >= config.name_conflict_similarity
+        # statements must be closer, or the parse must say the verb is said of one subject.
+        if score >= config.name_conflict_similarity:
+            return True
+        return score >= config.clause_conflict_similarity and parses is not None and _negated_alike(a, b, spans, parses)
     shared = len(before | after)
     if close and kind == "number" and _sole(a, b, spans):
         # One figure of its kind on each side of one fact: "capturing 23 of the raiders" / "took 27 into
@@ -423,6 +440,29 @@ def _same_thing(
         # spread over ("charged Saturday" / "opened fire Friday").
         return True
     return close and (shared >= 2 or (shared == 1 and score >= config.name_conflict_similarity))
+
+
+def _negated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
+    """Whether a verb negated on one side and plain on the other is, by the parse, one predicate of one subject.
+
+    "Bettie Page, the 1950s pin-up girl whose ..., has not died" / "Bettie Page, the pin-up model
+    whose ..., has died": the words around the verb differ, its subject does not. Not for opposite
+    words ("said" / "denied"), only a negated verb; not when either verb is under a modal ("would
+    not have placed Bush on injured reserve if ...") or only one takes a verb as complement ("have
+    failed to confirm" / "will not fail in their effort") or reports what someone claims ("She claimed
+    the shootings didn't happen").
+    """
+    if not any(n.start == spans[0][0] for n in a.negations) and not any(n.start == spans[1][0] for n in b.negations):
+        return False
+    found = []
+    for claim_, (_, end) in ((a, spans[0]), (b, spans[1])):
+        doc = parses(claim_.statement.text)
+        verb = predicate(doc, end - 1) if doc is not None else None
+        if verb is None or verb.hedged or verb.contested:
+            return False
+        found.append(verb)
+    x, y = found
+    return x.complement == y.complement and bool(x.subject & y.subject)
 
 
 def _sole(a: Claim, b: Claim, spans: Spans) -> bool:

@@ -412,8 +412,10 @@ def _quantities(text: str) -> Iterator[Quantity]:
             continue
         if _CLOCK.match(after) or re.match(r"\s*-\s*\d", after) or re.search(r"\d(?::|\s-)\s*$", before):
             continue  # a clock time, or a range such as 1950-53
-        if raw.isdigit() and value < 120 and (
-            (_AGE.search(before) and re.match(r"\s*(?:,|\)|$)", after)) or _AGE_CUE.search(before)
+        if (
+            raw.isdigit()
+            and value < 120
+            and ((_AGE.search(before) and re.match(r"\s*(?:,|\)|$)", after)) or _AGE_CUE.search(before))
         ):
             # "Lo Presti, 52, was found", "dies at 73", "died yesterday aged 99", "Smith, age 61"
             yield Quantity(value, "age", False, match.start(), match.end())
@@ -654,6 +656,8 @@ def _negations(words: Sequence[tuple[str, int, int]]) -> Iterator[Negation]:
         for following in range(index + 1, min(index + 5, len(words))):
             if lowered[following] in _NEGATION_FILLER:
                 continue
+            if lowered[following + 1 : following + 2] in (["only"], ["just"], ["merely"]):
+                break  # "did not send only three observers": it sent more, and so did send
             if lowered[following] not in _STOP and lowered[following] != "until":
                 yield Negation(stem(words[following][0]), words[index][1], words[index][2])
             break

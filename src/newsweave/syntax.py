@@ -1,0 +1,110 @@
+"""What a dependency parse says of the verb at one place in a statement: its subject, modal and complement.
+
+The cross-check asks it whether a verb negated in one report and stated plainly in another is said
+of one subject: "Bettie Page, the 1950s pin-up girl whose ..., has not died" and "Bettie Page, the
+pin-up model whose ..., has died, her agent said" share few words around the verb, yet the parse
+gives both verbs the subject "Bettie Page". The parse is spaCy's English pipeline (the ``[nlp]``
+extra); without it the cross-check keeps to its lexical rules (``Parses`` then answers None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsweave.nlp import ModelMissingError, english
+from newsweave.statements import stem
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+_VERB = frozenset({"VERB", "AUX"})
+_CONTENT = frozenset({"NOUN", "PROPN", "NUM"})
+# A verb under one of these is a possibility or a counterfactual, not a report of what happened: "would not
+# have placed Bush on injured reserve if ..." does not dispute "placed Bush on injured reserve".
+_MODALS = frozenset("would could might should may".split())
+# Links through which a verb shares its subject with the verb it hangs on ("was arrested and charged",
+# "announced that Jackman will be host" has its own subject; "began to cast" borrows "Voters").
+_BORROWS_SUBJECT = frozenset({"conj", "xcomp", "advcl"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass"})
+# Verbs of a contested assertion: "She claimed the shootings didn't happen" reports her position, and the
+# outlet does not dispute "the shootings happened" by reporting it.
+_CONTESTED = ("claim", "insist", "alleg", "contend", "maintain", "argu", "deni", "deny")
+_UNNEEDED = ("ner", "lemmatizer")  # the subject is read from words and tags; entities are not needed
+
+
+@dataclass(frozen=True, slots=True)
+class Predicate:
+    """The verb at one place of a statement, as the parse reads it."""
+
+    verb: str  # stem of the verb
+    subject: frozenset[str]  # stems of the subject's nouns, names and numbers (empty when none is found)
+    hedged: bool  # under a modal: "would not have placed", "may have died"
+    complement: bool  # takes a verb as complement: "failed to confirm" says something else than "failed"
+    contested: bool  # what someone claims or insists: "She claimed the shootings didn't happen"
+
+
+class Parses:
+    """Statements parsed on demand, each once, for one cross-check.
+
+    Loading the pipeline is deferred to the first statement asked for, so that a story with no
+    candidate that needs the parse never loads it; when spaCy or its model is not installed every
+    answer is None.
+    """
+
+    def __init__(self, load: Callable[[], Language] = english) -> None:
+        self._load = load
+        self._pipeline: Language | None = None
+        self._missing = False
+        self._docs: dict[str, Doc] = {}
+
+    def __call__(self, text: str) -> Doc | None:
+        if self._missing:
+            return None
+        doc = self._docs.get(text)
+        if doc is None:
+            if self._pipeline is None:
+                try:
+                    self._pipeline = self._load()
+                except ModelMissingError:
+                    self._missing = True
+                    return None
+            pipeline = self._pipeline
+            names = [name for name in _UNNEEDED if name in pipeline.pipe_names]
+            doc = self._docs[text] = pipeline(text, disable=names)
+        return doc
+
+
+def predicate(doc: Doc, offset: int) -> Predicate | None:
+    """The predicate whose verb is the word at character ``offset`` of the parsed text; None if no verb is there.
+
+    Only a word the parse tags as a verb counts: "determination" is not "determined".
+    """
+    word = next((token for token in doc if token.idx <= offset < token.idx + len(token)), None)
+    if word is None or word.pos_ not in _VERB:
+        return None
+    return Predicate(
+        verb=stem(word.lower_),
+        subject=_subject(word),
+        hedged=any(child.dep_ == "aux" and child.lower_ in _MODALS for child in word.children),
+        complement=any(child.dep_ == "xcomp" for child in word.children),
+        contested=word.dep_ == "ccomp" and word.head.lower_.startswith(_CONTESTED),
+    )
+
+
+def _subject(verb: Token) -> frozenset[str]:
+    """Stems of the content words of ``verb``'s subject, looked up through the verbs it hangs on."""
+    for _ in range(4):  # a chain of coordinated or complement verbs is short; a cycle is impossible
+        subjects = [child for child in verb.children if child.dep_ in _SUBJECTS]
+        if subjects:
+            return frozenset(stem(t.lower_) for s in subjects for t in s.subtree if t.pos_ in _CONTENT)
+        if verb.dep_ == "relcl":
+            # "the deputy who was shot": the relative clause is said of the noun it qualifies
+            noun = verb.head
+            return frozenset(stem(t.lower_) for t in noun.subtree if t.pos_ in _CONTENT and t.i < verb.i)
+        if verb.dep_ not in _BORROWS_SUBJECT or verb.head is verb:
+            break
+        verb = verb.head
+    return frozenset()
