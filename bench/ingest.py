@@ -820,11 +820,13 @@ class Timed:
         return min(self.seconds)
 
 
-def run_all(found: Sequence[System], pages: Sequence[Page], folder: Path, repeat: int = 1) -> dict[str, Timed]:
+def run_all(
+    found: Sequence[System], pages: Sequence[Page], folder: Path, repeat: int = 1, runs: int = TIMING_RUNS
+) -> dict[str, Timed]:
     """Return each system's output (first run) and run times; runs are interleaved so caches warm alike."""
     outputs: dict[str, Output] = {}
     seconds: dict[str, list[float]] = defaultdict(list)
-    for _ in range(TIMING_RUNS):
+    for _ in range(runs):
         for system in found:
             start = time.perf_counter()
             for _ in range(repeat):
@@ -902,7 +904,9 @@ def short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def speed_report(found: Sequence[System], timed: dict[str, Timed], pages: int, repeat: int) -> None:
+def speed_report(
+    found: Sequence[System], timed: dict[str, Timed], pages: int, repeat: int, runs: int = TIMING_RUNS
+) -> None:
     baseline = pages * repeat / timed["a"].best
     rows = []
     for system in found:
@@ -915,17 +919,19 @@ def speed_report(found: Sequence[System], timed: dict[str, Timed], pages: int, r
     header = ["system", "best s", "runs s", "pages/s", "vs (a)", f"goal >= {GOAL_RATIO}x"]
     print(table(header, rows))
     passes = f"{pages} pages x {repeat} passes per run" if repeat > 1 else f"{pages} pages per run"
-    print(f"\nBest of {TIMING_RUNS} interleaved runs ({passes}), one process, one thread.")
+    print(f"\nBest of {runs} interleaved runs ({passes}), one process, one thread.")
 
 
-def real_report(found: Sequence[System], pages: Sequence[Page], folder: Path, source: str) -> None:
+def real_report(
+    found: Sequence[System], pages: Sequence[Page], folder: Path, source: str, runs: int = TIMING_RUNS
+) -> None:
     print(f"\n## 1. Real pages: trafilatura {importlib.metadata.version('trafilatura')} sdist, tests/resources\n")
     if not pages:
         print(f"Skipped: {source}.")
         return
     print(f"Read from {source}: {len(pages)} pages ({', '.join(p.name for p in pages)}). No ground truth.\n")
-    timed = run_all(found, pages, folder, repeat=REAL_REPEAT)
-    speed_report(found, timed, len(pages), REAL_REPEAT)
+    timed = run_all(found, pages, folder, repeat=REAL_REPEAT, runs=runs)
+    speed_report(found, timed, len(pages), REAL_REPEAT, runs)
     print(f"(d): {timed['d'].output.note}.")
     print("\n### Output size per page (characters; 0 = no text)\n")
     rows = []
@@ -1286,6 +1292,13 @@ def main() -> None:
         "--raw-quotes", action="store_true", help="keep ECB+'s spaced sentence-final closing quotes ('ended. \"')"
     )
     parser.add_argument("--profile-pages", type=int, default=PROFILE_PAGES, help="ECB+ pages under the profiler")
+    parser.add_argument(
+        "--real-runs",
+        type=int,
+        default=TIMING_RUNS,
+        help="timed runs on the real pages, best one kept (%(default)s); they take half a second a run, so on a "
+        "shared machine a few more steady their best",
+    )
     args = parser.parse_args()
     missing(SHARED / "data", "the evaluation data")
     found = systems()
@@ -1307,7 +1320,7 @@ def main() -> None:
             system.run(pages[:3], warm)
             # The ECB+ pages all declare <html lang>: only the real pages load the language model.
             system.run(real, warm_real)
-        real_report(found, real, write_pages(real, root / "real"), source)
+        real_report(found, real, write_pages(real, root / "real"), source, args.real_runs)
         ecb_report(found, pages, stories, empty, args.raw_quotes, write_pages(pages, root / "ecbplus"))
         profile_report(found, pages[: args.profile_pages], real, root / "profile")
 
