@@ -264,6 +264,22 @@ def test_an_age_written_two_ways_agrees() -> None:
     assert conflicts_of(a, b) == []
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("The harbour pilot Nadia Verhoeven died in Marento on Thursday at the age of 85",
+         "The harbour pilot Nadia Verhoeven died in Marento on Thursday aged 89"),
+        ("A 59 - year old harbour pilot died in a boating accident near Marento on Thursday",
+         "A 61-year-old harbour pilot died in a boating accident near Marento on Thursday"),
+        ("The fire in Marento on Thursday killed the harbour pilot, Nadia Verhoeven, 85",
+         "The fire in Marento on Thursday killed the harbour pilot, Nadia Verhoeven, 89"),
+    ],
+)  # fmt: skip
+def test_ages_however_written_are_compared(first: str, second: str) -> None:
+    found = conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + "."))
+    assert [kind for kind, _, _ in found] == ["number"]
+
+
 def test_numbers_split_by_tokenising_are_not_read_as_their_last_part() -> None:
     # "5. 4 per cent" is 5.4 written by a tokenizer, not "4 per cent".
     text = (

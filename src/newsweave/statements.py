@@ -264,9 +264,10 @@ _AGE = re.compile(r"[A-Z][\w.'’-]*,\s*$")
 _SPLIT_NUMBER = re.compile(r"\d(?:\.\s|\s/\s)$")
 _SPLIT_NUMBER_HEAD = re.compile(r"(?<![\d,])\d{1,3},\s$")
 _CLOCK = re.compile(r"\s*(?::|[.:]\d|(?:am|pm|a\.m\.|p\.m\.|gmt|bst|utc|et|edt|est|pst|pdt)\b)", re.IGNORECASE)
-# An age said without "years old": "dies at 73", "died yesterday aged 99", "Smith, age 61", "Dies At Age 95".
+# An age said without "years old": "dies at 73", "died yesterday aged 99", "Smith, age 61", "Dies At Age 95", "at
+# the age of 85".
 _AGE_CUE = re.compile(
-    r"(?:\b(?:dies|died|dead|death)\s+(?:[\w,]+\s+){0,3}?(?:at|aged)\s+(?:age\s+)?|\baged\s+|\bage\s+)$",
+    r"(?:\b(?:dies|died|dead|death)\s+(?:[\w,]+\s+){0,3}?(?:at|aged)\s+(?:age\s+)?|\baged\s+|\bage\s+(?:of\s+)?)$",
     re.IGNORECASE,
 )
 _MAGNITUDE_BEFORE = re.compile(r"\b(?:magnitude\s+(?:of\s+)?|measuring\s+|measured\s+)$", re.IGNORECASE)
@@ -415,7 +416,7 @@ def _quantities(text: str) -> Iterator[Quantity]:
         if (
             raw.isdigit()
             and value < 120
-            and ((_AGE.search(before) and re.match(r"\s*(?:,|\)|$)", after)) or _AGE_CUE.search(before))
+            and ((_AGE.search(before) and re.match(r"\s*(?:[,;)]|\.(?!\d)|$)", after)) or _AGE_CUE.search(before))
         ):
             # "Lo Presti, 52, was found", "dies at 73", "died yesterday aged 99", "Smith, age 61"
             yield Quantity(value, "age", False, match.start(), match.end())
@@ -516,7 +517,7 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return "mph", following.end() + len(" per hour")
     unit = stem(_spelled(word))
     for duration, _ in _DURATION_HOURS.items():
-        old = re.match(r"\s*-\s*years?\s*-\s*old|\s+years?\s+old", after)
+        old = re.match(r"\s*-\s*years?\s*-?\s*old|\s+years?\s+old", after)
         if old:
             return "age", old.end()  # "a 35-year-old deputy" and "Ortiz, 35," state one thing
         if unit.startswith(duration):
