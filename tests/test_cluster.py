@@ -11,6 +11,7 @@ import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -97,6 +98,43 @@ def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabula
         got += [resumed.add(article).story for article in articles[cut:]]
         assert got == expected, f"cut after {cut}"
         assert json.dumps(resumed.state(), sort_keys=True) == json.dumps(whole.state(), sort_keys=True)
+
+
+@pytest.mark.parametrize("max_vocabulary", [100_000, 40])
+def test_the_changes_of_a_stream_add_up_to_its_state(max_vocabulary: int) -> None:
+    """What a store writes per batch (``changes``), applied in order, resumes exactly like the whole state."""
+    config = ClusterConfig(max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2))
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    articles = [
+        dataclasses.replace(article, date_publish=start + timedelta(hours=9 * number))
+        for number, (_, article) in enumerate(_events(7, 8))
+    ]
+    clusterer = StreamClusterer(config)
+    header: dict[str, Any] = {}
+    df: dict[tuple[int, str], tuple[int, int]] = {}
+    stories: dict[str, dict[str, Any]] = {}
+    for number, article in enumerate(articles):
+        clusterer.add(article)
+        if number % 3 and number != len(articles) - 1:  # a batch of up to three articles
+            continue
+        changes = json.loads(json.dumps(dataclasses.asdict(clusterer.changes())))  # through JSON, as stored
+        header = changes["header"]
+        if changes["df_complete"]:
+            df.clear()
+        df.update({(kind, feature): (live, then) for kind, feature, live, then in changes["df"]})
+        if changes["stories_complete"]:
+            stories.clear()
+        for gone in changes["gone"]:
+            stories.pop(gone, None)
+        stories.update({story["id"]: story for story in changes["stories"]})
+        state = {
+            **header,
+            "df": [{f: live for (k, f), (live, _) in df.items() if k == kind and live} for kind in range(3)],
+            "snapshot": [{f: then for (k, f), (_, then) in df.items() if k == kind and then} for kind in range(3)],
+            "stories": sorted(stories.values(), key=lambda story: story["seq"]),
+        }
+        resumed = StreamClusterer.from_state(state, config)
+        assert json.dumps(resumed.state(), sort_keys=True) == json.dumps(clusterer.state(), sort_keys=True)
 
 
 def test_stories_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:

@@ -35,6 +35,10 @@ def _snapshot(path: Path) -> dict[str, Any]:
                 "SELECT id, title, articles, outlets, first_date, last_date, digest FROM stories ORDER BY id"
             ).fetchall(),
             "aliases": db.execute("SELECT old_id, story_id FROM aliases ORDER BY old_id").fetchall(),
+            # The streaming clusterer's state, as each batch leaves it in parts
+            "stream_df": db.execute("SELECT * FROM stream_df ORDER BY kind, feature").fetchall(),
+            "stream_stories": db.execute("SELECT id, profile FROM stream_stories ORDER BY id").fetchall(),
+            "dormant": db.execute("SELECT story_id, last_time, profile FROM dormant ORDER BY story_id").fetchall(),
         }
     finally:
         db.close()

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from operator import itemgetter, mul
 from typing import Any
 
@@ -314,9 +315,42 @@ class _ActiveStory:
     vector: list[dict[str, float]] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StateChanges:
+    """What changed in a ``StreamClusterer``'s state since its last ``changes()``: what a store writes per batch.
+
+    Together with the earlier changes it adds up to ``state()``; the store keeps the parts in tables, so a
+    batch writes the features and stories it touched instead of the whole state (tens of MB a batch at 100,000
+    articles).
+    """
+
+    header: dict[str, Any]  # documents, snapshot_documents, seq, clock
+    df: tuple[tuple[int, str, int, int], ...]  # (kind, feature, live, snapshot document frequency)
+    df_complete: bool  # ``df`` is the whole table: rows not in it are gone
+    stories: tuple[dict[str, Any], ...]  # active stories (as ``state`` writes them) that changed
+    gone: tuple[str, ...]  # stories no longer active (dormant or merged)
+    stories_complete: bool  # ``stories`` are all the active stories
+
+
 # Given the lookup keys (kind, feature) of a late article and the earliest last article time a story may
 # have to take it, return dormant stories (as ``StreamClusterer.state`` writes a story) that could.
 Recall = Callable[[list[tuple[int, str]], datetime], list[dict[str, Any]]]
+
+
+class _IdfTable(dict[str, float]):
+    """IDF by feature against one snapshot of the document frequencies, computed on first use.
+
+    A dict whose missing keys compute themselves: lookups of known features stay in C.
+    """
+
+    def __init__(self, counts: Counter[str], documents: int) -> None:
+        super().__init__()
+        self._counts = counts
+        self._documents = documents
+
+    def __missing__(self, feature: str) -> float:
+        value = self[feature] = math.log(self._documents / (self._counts[feature] or 1))
+        return value
 
 
 class StreamClusterer:
@@ -338,7 +372,7 @@ class StreamClusterer:
         # as an uninterrupted one (the snapshot is part of the saved state).
         self._snapshot: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
         self._snapshot_documents = 0
-        self._idf_cache: tuple[dict[str, float], ...] = ({}, {}, {})
+        self._idf_cache = self._idf_tables()
         self._stories: dict[str, _ActiveStory] = {}
         self._index: tuple[dict[str, set[str]], ...] = ({}, {}, {})
         self._seq = 0
@@ -346,6 +380,12 @@ class StreamClusterer:
         self.dormant = 0  # stories that left memory
         self.departed: list[dict[str, Any]] = []  # stories that left memory since the owner last took them
         self.recall: Recall | None = None
+        # What changed since the last ``changes()``; everything, until a store holds the state.
+        self._dirty_features: tuple[set[str], ...] = (set(), set(), set())
+        self._dirty_stories: set[str] = set()
+        self._gone_stories: set[str] = set()
+        self._all_features_changed = True
+        self._all_stories_changed = True
 
     @property
     def active(self) -> int:
@@ -369,6 +409,49 @@ class StreamClusterer:
             "stories": [_story_state(s) for s in sorted(self._stories.values(), key=lambda s: s.seq)],
         }
 
+    def changes(self) -> StateChanges:
+        """What changed since the last call (everything on the first, unless ``mark_saved``); starts counting anew."""
+        if self._all_features_changed:
+            rows = [(kind, f, live.get(f, 0), snapshot.get(f, 0))
+                    for kind, (live, snapshot) in enumerate(zip(self._df, self._snapshot, strict=True))
+                    for f in sorted(live.keys() | snapshot.keys())]  # fmt: skip
+        else:
+            rows = [(kind, f, live.get(f, 0), snapshot.get(f, 0))
+                    for kind, (live, snapshot, dirty) in enumerate(
+                        zip(self._df, self._snapshot, self._dirty_features, strict=True))
+                    for f in sorted(dirty)]  # fmt: skip
+        if self._all_stories_changed:
+            stories = sorted(self._stories.values(), key=lambda s: s.seq)
+            gone: list[str] = []
+        else:
+            stories = sorted((self._stories[i] for i in self._dirty_stories), key=lambda s: s.seq)
+            gone = sorted(self._gone_stories)
+        changed = StateChanges(
+            header=self._header(),
+            df=tuple(rows),
+            df_complete=self._all_features_changed,
+            stories=tuple(_story_state(story) for story in stories),
+            gone=tuple(gone),
+            stories_complete=self._all_stories_changed,
+        )
+        self.mark_saved()
+        return changed
+
+    def mark_saved(self) -> None:
+        """Count changes from now on: the owner holds the state as it is (``from_state`` of what it saved)."""
+        self._dirty_features = (set(), set(), set())
+        self._dirty_stories = set()
+        self._gone_stories = set()
+        self._all_features_changed = self._all_stories_changed = False
+
+    def _header(self) -> dict[str, Any]:
+        return {
+            "documents": self._documents,
+            "snapshot_documents": self._snapshot_documents,
+            "seq": self._seq,
+            "clock": self._clock.isoformat() if self._clock else None,
+        }
+
     @classmethod
     def from_state(cls, state: dict[str, object], config: ClusterConfig = ClusterConfig()) -> StreamClusterer:
         """Resume a stream saved with ``state``: the same later assignments as if it never stopped."""
@@ -377,11 +460,15 @@ class StreamClusterer:
         clusterer._df = tuple(Counter(c) for c in state["df"])  # type: ignore[attr-defined]
         clusterer._seq = int(state["seq"])  # type: ignore[call-overload]
         clusterer._snapshot_documents = int(state["snapshot_documents"])  # type: ignore[call-overload]
-        clusterer._snapshot = tuple(
-            Counter({f: live.get(f, 0) - delta.get(f, 0) for f in live.keys() | delta.keys()
-                     if live.get(f, 0) - delta.get(f, 0) > 0})
-            for live, delta in zip(clusterer._df, state["snapshot_delta"], strict=True)  # type: ignore[call-overload]
-        )
+        if "snapshot" in state:  # as the store's tables hold it (``changes``)
+            clusterer._snapshot = tuple(Counter(c) for c in state["snapshot"])  # type: ignore[attr-defined]
+        else:
+            clusterer._snapshot = tuple(
+                Counter({f: live.get(f, 0) - delta.get(f, 0) for f in live.keys() | delta.keys()
+                         if live.get(f, 0) - delta.get(f, 0) > 0})
+                for live, delta in zip(clusterer._df, state["snapshot_delta"], strict=True)  # type: ignore[call-overload]
+            )
+        clusterer._idf_cache = clusterer._idf_tables()
         clock = state.get("clock")
         clusterer._clock = datetime.fromisoformat(clock) if isinstance(clock, str) else None
         for item in state["stories"]:  # type: ignore[attr-defined]
@@ -399,6 +486,7 @@ class StreamClusterer:
             indexed=[set(features) for features in item["indexed"]],
         )
         self._stories[story.id] = story
+        self._touched(story)
         for kind, features in enumerate(story.indexed):
             for feature in features:
                 self._index[kind].setdefault(feature, set()).add(story.id)
@@ -410,6 +498,7 @@ class StreamClusterer:
         self._documents += 1
         for kind, features in enumerate(prof.features):
             self._df[kind].update(map(_FEATURE, features))
+            self._dirty_features[kind].update(map(_FEATURE, features))
         self._forget_rare()
         if self._documents > self._snapshot_documents * 1.2:
             self._refresh()
@@ -466,36 +555,30 @@ class StreamClusterer:
             else counts
             for counts in self._df
         )
+        self._all_features_changed = True  # rare: the saved table is written anew
+
 
     def _refresh(self) -> None:
         self._snapshot = tuple(Counter(c) for c in self._df)
         self._snapshot_documents = self._documents
-        self._idf_cache = ({}, {}, {})
+        self._idf_cache = self._idf_tables()
+        self._all_features_changed = True  # every feature's snapshot frequency changed (rare past the start)
         # Vectors are recomputed when next scored; the index keeps its features until a story's
         # next re-ranking (it is saved with the state, so a resumed stream looks up the same way).
         for story in self._stories.values():
             story.vector = None
 
-    def _idf(self, kind: int, feature: str) -> float:
-        cache = self._idf_cache[kind]
-        value = cache.get(feature)
-        if value is None:
-            documents = self._snapshot_documents + 1 + self.config.prior_documents
-            value = cache[feature] = math.log(documents / (self._snapshot[kind][feature] or 1))
-        return value
+    def _idf_tables(self) -> tuple[_IdfTable, ...]:
+        documents = self._snapshot_documents + 1 + self.config.prior_documents
+        return tuple(_IdfTable(counts, documents) for counts in self._snapshot)
 
-    def _idf_of(self, kind: int, features: Iterable[str]) -> dict[str, float]:
-        """The IDF cache of ``kind``, filled for ``features`` (one dict lookup each instead of a method call)."""
-        cache = self._idf_cache[kind]
-        # The set difference runs in C; most features are cached already.
-        for feature in set(features).difference(cache):
-            self._idf(kind, feature)
-        return cache
+    def _idf(self, kind: int, feature: str) -> float:
+        return self._idf_cache[kind][feature]
 
     def _vector(self, features: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
         vector: list[dict[str, float]] = []
         for kind, pairs in enumerate(features):
-            idf = self._idf_of(kind, map(_FEATURE, pairs))
+            idf = self._idf_cache[kind]
             weights = {feature: (1.0 + math.log(tf)) * idf[feature] for feature, tf in pairs if tf > 0}
             vector.append(_normalised(weights))
         return vector
@@ -513,7 +596,7 @@ class StreamClusterer:
     def _kind_vector(self, story: _ActiveStory, kind: int) -> dict[str, float]:
         """One kind's part of the story's centroid: it depends on that kind's counts only."""
         counts = story.counts[kind]
-        idf = self._idf_of(kind, counts)
+        idf = self._idf_cache[kind]
         size = story.size
         return _normalised({f: (n / size) * idf[f] for f, n in counts.items()})
 
@@ -535,9 +618,9 @@ class StreamClusterer:
                 yield kind, feature
 
     def _candidates(self, vector: list[dict[str, float]]) -> list[_ActiveStory]:
-        hits: Counter[str] = Counter()
-        for kind, feature in self._lookup_keys(vector):
-            hits.update(self._index[kind].get(feature, ()))
+        index = self._index
+        # One count over all postings (counts do not depend on the order of the sets).
+        hits = Counter(chain.from_iterable(index[kind].get(feature, ()) for kind, feature in self._lookup_keys(vector)))
         ranked = sorted(hits.items(), key=lambda item: (-item[1], self._stories[item[0]].seq))
         return [self._stories[story_id] for story_id, _ in ranked[: self.config.max_candidates]]
 
@@ -555,7 +638,12 @@ class StreamClusterer:
         self._join(story, prof)
         return story
 
+    def _touched(self, story: _ActiveStory) -> None:
+        self._dirty_stories.add(story.id)
+        self._gone_stories.discard(story.id)
+
     def _join(self, story: _ActiveStory, prof: Profile) -> None:
+        self._touched(story)
         story.size += 1
         if prof.time is not None and (story.last_time is None or prof.time > story.last_time):
             story.last_time = prof.time
@@ -573,7 +661,7 @@ class StreamClusterer:
         for kind in range(3):
             counts = story.counts[kind]
             if len(counts) > limit:
-                idf = self._idf_of(kind, counts)
+                idf = self._idf_cache[kind]
                 keep = sorted((-n * idf[f], f) for f, n in counts.items())[:limit]
                 story.counts[kind] = Counter({f: counts[f] for _, f in keep})
                 kind_vector = self._kind_vector(story, kind)
@@ -596,6 +684,7 @@ class StreamClusterer:
 
     def _merge(self, keep: _ActiveStory, gone: _ActiveStory) -> None:
         self._forget(gone)
+        self._touched(keep)
         keep.size += gone.size
         if gone.last_time is not None and (keep.last_time is None or gone.last_time > keep.last_time):
             keep.last_time = gone.last_time
@@ -613,6 +702,8 @@ class StreamClusterer:
                     if not postings:
                         del self._index[kind][feature]
         del self._stories[story.id]
+        self._dirty_stories.discard(story.id)
+        self._gone_stories.add(story.id)
 
 
 def _normalised(weights: dict[str, float]) -> dict[str, float]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsweave import __version__
 from newsweave.background import in_background
@@ -29,7 +29,7 @@ from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
 from newsweave.records import Article, Digest, Problem, RawDocument, Span, Story
 from newsweave.segment import segment
-from newsweave.store import Change, Store, StoryRow, article_record, open_store, with_copy
+from newsweave.store import Change, MemberRow, Store, StoryRow, article_record, open_store, with_copy
 from newsweave.summarize import SummaryConfig, summarize
 from newsweave.summarize.llm import BackendError
 
@@ -293,15 +293,23 @@ def make_story(articles: Sequence[Article], story_id: str | None = None) -> Stor
 
     Without ``story_id`` the id is a hash of the member ids.
     """
-    ordered = sorted(
-        enumerate(articles),
-        key=lambda item: (item[1].date_publish is None, comparable(item[1].date_publish), item[0]),
-    )
-    members = tuple(article for _, article in ordered)
+    members = tuple(_publication_order(articles))
     if story_id is None:
         story_id = hashlib.blake2b("\n".join(sorted(a.id for a in members)).encode(), digest_size=8).hexdigest()
     title = next((a.title for a in members if a.title), None) or _lead(members)
     return Story(id=story_id, title=title, articles=members)
+
+
+_Dated = TypeVar("_Dated", Article, MemberRow)
+
+
+def _publication_order(articles: Sequence[_Dated]) -> list[_Dated]:
+    """``articles`` in publication order: undated last, input order kept among equals."""
+    ordered = sorted(
+        enumerate(articles),
+        key=lambda item: (item[1].date_publish is None, comparable(item[1].date_publish), item[0]),
+    )
+    return [article for _, article in ordered]
 
 
 _LEAD_CHARACTERS = 120
@@ -309,7 +317,10 @@ _LEAD_CHARACTERS = 120
 
 def _lead(articles: Sequence[Article]) -> str | None:
     """A headline for a story whose articles have no title: the first sentence, shortened at a word."""
-    sentence = next((a.sentences[0].text for a in articles if a.sentences), None)
+    return _shortened(next((a.sentences[0].text for a in articles if a.sentences), None))
+
+
+def _shortened(sentence: str | None) -> str | None:
     if sentence is None or len(sentence) <= _LEAD_CHARACTERS:
         return sentence
     return sentence[:_LEAD_CHARACTERS].rsplit(" ", 1)[0] + "…"
@@ -381,10 +392,12 @@ def ingest(
         run_id = db.begin_run(sources)
         try:
             with db.snapshot():  # the state and its generation from the same commit
-                saved, generation = db.load_state("clusterer"), db.state_generation()
+                (saved, in_parts), generation = db.stream_state(), db.state_generation()
             clusterer = (
                 StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
             )
+            if in_parts:  # the first batch writes only what it changes; else all of the state, in parts
+                clusterer.mark_saved()
             # A late article looks for its dormant story in the store (in the batch's own transaction).
             clusterer.recall = lambda keys, since: db.recall_dormant(keys, since, config.cluster.max_candidates)
             if client is not None:
@@ -402,7 +415,7 @@ def ingest(
                     with db.transaction() as connection:
                         generation = Store.claim_state(connection, generation)
                         _store_batch(db, connection, batch, clusterer, run_id, totals)
-                        Store.save_state(connection, "clusterer", clusterer.state())
+                        Store.save_stream_changes(connection, clusterer.changes())
                     if on_batch is not None:
                         on_batch(batch.read)
             # After every batch: a story that grows in several batches is digested once.
@@ -540,8 +553,10 @@ def _store_batch(
         touch(assignment.story, 1)
 
     for story_id, (added, outlets_before) in touched.items():
-        members = db.members(story_id, connection)
-        story = make_story(members, story_id)
+        # What make_story would give of the members, read without reading them back as articles.
+        rows = _publication_order(db.member_rows(story_id, connection))
+        title = next((row.title for row in rows if row.title), None) or _stored_lead(db, rows)
+        outlets = tuple(dict.fromkeys(outlet for row in rows for outlet in row.outlets))
         seq = db.story_seq(story_id, connection)
         kind = "new" if seq is None else "grew"
         if seq is None:
@@ -552,19 +567,27 @@ def _store_batch(
                 "SELECT kind FROM changes WHERE run_id = ? AND story_id = ? AND kind = 'new'", (run_id, story_id)
             ).fetchone()
             kind = "new" if previous else "grew"
-        digest = json.dumps(_story_digest(story), ensure_ascii=False, separators=(",", ":"))
-        Store.write_story(
-            connection, story_id, seq=seq, title=story.title, articles=story.articles, run_id=run_id, digest=digest
-        )
-        new_outlets = tuple(o for o in story.outlets if o not in outlets_before)
+        digest = json.dumps(_story_digest(story_id, title, outlets, rows), ensure_ascii=False, separators=(",", ":"))
+        Store.write_story(connection, story_id, seq=seq, title=title, articles=rows, run_id=run_id, digest=digest)
+        new_outlets = tuple(o for o in outlets if o not in outlets_before)
         if added or new_outlets:
             Store.record_change(connection, run_id, Change(story_id, kind, added, new_outlets))
 
 
-def _story_digest(story: Story) -> dict[str, object]:
+def _stored_lead(db: Store, rows: Sequence[MemberRow]) -> str | None:
+    """``_lead`` of the stored articles of ``rows`` (in that order), reading back only those it needs."""
+    for row in rows:
+        article = db.article(row.id)
+        if article is not None and article.sentences:
+            return _shortened(article.sentences[0].text)
+    return None
+
+
+def _story_digest(
+    story_id: str, title: str | None, outlets: Sequence[str], members: Sequence[MemberRow]
+) -> dict[str, object]:
     """What the store keeps of a story's computed digest: everything but the articles, which it holds already."""
-    return {"id": story.id, "title": story.title, "outlets": list(story.outlets),
-            "articles": [article.id for article in story.articles]}  # fmt: skip
+    return {"id": story_id, "title": title, "outlets": list(outlets), "articles": [row.id for row in members]}
 
 
 def _summary(report: IngestReport) -> dict[str, object]:

@@ -18,13 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsweave.dates import comparable
 from newsweave.errors import NewsweaveError
 from newsweave.records import Article, Copy
 
-SCHEMA_VERSION = 5
+if TYPE_CHECKING:
+    from newsweave.cluster import StateChanges
+
+SCHEMA_VERSION = 6
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -124,6 +127,22 @@ _MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX dormant_index_story ON dormant_index(story_id);
     """,
+    # 6: the streaming clusterer's state in parts, so that a batch writes what it changed, not the whole state
+    # (``StreamClusterer.changes``); the 'clusterer' row of ``state`` keeps the rest (``stream_state``).
+    """
+    CREATE TABLE stream_df (
+        kind INTEGER NOT NULL,
+        feature TEXT NOT NULL,
+        live INTEGER NOT NULL,           -- document frequency
+        snapshot INTEGER NOT NULL,       -- at the IDF snapshot the scores read
+        PRIMARY KEY (kind, feature)
+    ) WITHOUT ROWID;
+    CREATE TABLE stream_stories (
+        id TEXT PRIMARY KEY,             -- an active story, as the clusterer's state writes it (JSON)
+        seq INTEGER NOT NULL,
+        profile TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -143,6 +162,16 @@ class StoryRow:
     last_date: str | None
     created_run: int
     updated_run: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    """What a story's row needs of one member article, read without reading the whole article back."""
+
+    id: str
+    title: str | None
+    date_publish: datetime | None
+    outlets: tuple[str, ...]  # its own outlet first, then those of its folded copies (as ``Article.outlets``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +294,39 @@ class Store:
         value: dict[str, Any] = json.loads(zlib.decompress(row[0]))
         return value
 
+    def stream_state(self) -> tuple[dict[str, Any] | None, bool]:
+        """The streaming clusterer's saved state (``StreamClusterer.from_state``) and whether it is kept in parts
+        (``save_stream_changes``); None for a new store. Read it inside a snapshot."""
+        header = self.load_state("clusterer")
+        if header is None or "df" in header:  # a whole state, as stores before schema 6 saved it per batch
+            return header, False
+        live: list[dict[str, int]] = [{}, {}, {}]
+        snapshot: list[dict[str, int]] = [{}, {}, {}]
+        for kind, feature, count, then in self._db.execute("SELECT kind, feature, live, snapshot FROM stream_df"):
+            if count:
+                live[kind][feature] = count
+            if then:
+                snapshot[kind][feature] = then
+        stories = [json.loads(row[0]) for row in self._db.execute("SELECT profile FROM stream_stories ORDER BY seq")]
+        return {**header, "df": live, "snapshot": snapshot, "stories": stories}, True
+
+    @staticmethod
+    def save_stream_changes(db: sqlite3.Connection, changes: StateChanges) -> None:
+        """Inside a batch's transaction: write what the clusterer changed since the last batch."""
+        Store.save_state(db, "clusterer", changes.header)
+        if changes.df_complete:
+            db.execute("DELETE FROM stream_df")
+        db.executemany("INSERT OR REPLACE INTO stream_df (kind, feature, live, snapshot) VALUES (?, ?, ?, ?)",
+                       changes.df)  # fmt: skip
+        if changes.stories_complete:
+            db.execute("DELETE FROM stream_stories")
+        db.executemany("DELETE FROM stream_stories WHERE id = ?", [(story_id,) for story_id in changes.gone])
+        db.executemany(
+            "INSERT OR REPLACE INTO stream_stories (id, seq, profile) VALUES (?, ?, ?)",
+            [(story["id"], story["seq"], json.dumps(story, ensure_ascii=False, separators=(",", ":")))
+             for story in changes.stories],
+        )  # fmt: skip
+
     def state_generation(self) -> int:
         """How many batches have saved the clusterer's state so far (0 for a new store)."""
         row = self._db.execute("SELECT value FROM state WHERE name = 'generation'").fetchone()
@@ -349,6 +411,30 @@ class Store:
             (story_id,),
         ).fetchall()
         return [_article(row[0]) for row in rows]
+
+    def member_rows(self, story_id: str, db: sqlite3.Connection | None = None) -> list[MemberRow]:
+        """The members of a story as ``MemberRow``, in order of arrival (as ``members``).
+
+        SQLite reads the copies out of each stored record itself, so no record is parsed here: a large story
+        grows by a few articles per batch, and reading all of it back as articles took most of the writes.
+        """
+        rows = (db or self._db).execute(
+            "SELECT a.id, a.title, a.date_publish, o.name, json_extract(a.record, '$.copies') FROM members m"
+            " JOIN articles a ON a.id = m.article_id JOIN outlets o ON o.id = a.outlet_id"
+            " WHERE m.story_id = ? ORDER BY a.seq",
+            (story_id,),
+        ).fetchall()
+        return [
+            MemberRow(
+                article_id,
+                title,
+                datetime.fromisoformat(date) if date else None,  # as render/json.py reads the record's
+                tuple(dict.fromkeys((outlet, *(copy["outlet"] for copy in json.loads(copies)))))
+                if copies != "[]"
+                else (outlet,),
+            )
+            for article_id, title, date, outlet, copies in rows
+        ]
 
     # ------------------------------------------------------------------ stories
 
@@ -527,7 +613,7 @@ class Store:
         *,
         seq: int,
         title: str | None,
-        articles: Sequence[Article],
+        articles: Sequence[Article | MemberRow],
         run_id: int,
         digest: str,
     ) -> None:
