@@ -134,6 +134,9 @@ def test_leaders_checked_one_by_one_fold_as_the_index_does(
     """Before the LSH index is built, leaders are compared exactly; the groups must be the index's groups."""
     batches = [_copies_batch(ecbplus_docs[start : start + size], start) for start, size in ((0, 6), (40, 20), (90, 60))]
     batches += [_copies_batch(ecbplus_docs, 7)]
+    # A wire-heavy batch: many copies of a few stories, so that many texts reach a leader before there are 16.
+    wire = [_copies_batch(ecbplus_docs[:3], seed) for seed in range(30)]
+    batches += [[dataclasses.replace(a, outlet=f"{a.outlet}-{i}") for i, batch in enumerate(wire) for a in batch]]
     folded = [fold_copies(batch) for batch in batches]
     monkeypatch.setattr(dedupe, "_EXACT_LEADERS", -1)  # the index from the first leader on: every text signed
     assert [fold_copies(batch) for batch in batches] == folded

@@ -134,8 +134,9 @@ class _LeaderIndex:
     the text is first compared with each exactly (a set intersection, a tenth of a signature's cost):
     a text that reaches none of them needs no signature, and one that reaches some gets the proposals
     an index of those leaders makes, which are the full index's proposals among them. Past
-    ``_EXACT_LEADERS`` leaders every leader is signed into one index, asked as before.
-    tests/test_dedupe.py checks that the groups are those of an index of every leader.
+    ``_EXACT_LEADERS`` leaders, or texts that reach one (a batch of wire copies), every leader is signed
+    into one index, asked as before. tests/test_dedupe.py checks that the groups are those of an index of
+    every leader.
     """
 
     def __init__(self, config: DedupeConfig, sets: Mapping[int, frozenset[str]]) -> None:
@@ -143,31 +144,40 @@ class _LeaderIndex:
         self._sets = sets
         self._leaders: list[int] = []
         self._signed: dict[int, Any] = {}  # signatures made and still needed
+        self._reaching = 0  # texts that reached a leader before the index was built
         self._lsh: Any = None
 
     def candidates(self, key: int) -> list[int]:
         """Return the leaders LSH proposes for text ``key``, or at least those of them it overlaps enough."""
-        if self._lsh is not None:
-            self._signed.clear()  # every leader is in the index; an earlier text's signature is done with
-            return sorted(self._lsh.query(self._signature(key)))
-        text = self._sets[key]
-        reached = [j for j in self._leaders if overlap(text, self._sets[j]) >= self._config.min_overlap]
-        if not reached:
-            return []  # whatever LSH proposed, no proposal could take the text
-        index = self._new_index()
-        for j in reached:
-            index.insert(j, self._signature(j))
-        return sorted(index.query(self._signature(key)))
+        if self._lsh is None:
+            # Keep the leaders' signatures only: an earlier text that did not become one is done with.
+            self._signed = {j: self._signed[j] for j in self._leaders if j in self._signed}
+            text = self._sets[key]
+            reached = [j for j in self._leaders if overlap(text, self._sets[j]) >= self._config.min_overlap]
+            if not reached:
+                return []  # whatever LSH proposed, no proposal could take the text
+            self._reaching += 1
+            if self._reaching <= _EXACT_LEADERS:
+                index = self._new_index()
+                for j in reached:
+                    index.insert(j, self._signature(j))
+                return sorted(index.query(self._signature(key)))
+            self._index_every_leader()
+        self._signed = {key: self._signed[key]} if key in self._signed else {}  # the leaders are in the index
+        return sorted(self._lsh.query(self._signature(key)))
 
     def add(self, key: int) -> None:
         self._leaders.append(key)
         if self._lsh is None and len(self._leaders) > _EXACT_LEADERS:
-            self._lsh = self._new_index()
-            for leader in self._leaders:
-                self._lsh.insert(leader, self._signature(leader))
-            self._signed.clear()
+            self._index_every_leader()
         elif self._lsh is not None:
             self._lsh.insert(key, self._signature(key))
+
+    def _index_every_leader(self) -> None:
+        self._lsh = self._new_index()
+        for leader in self._leaders:
+            self._lsh.insert(leader, self._signature(leader))
+        self._signed.clear()
 
     def _new_index(self) -> Any:
         from datasketch import MinHashLSH
@@ -198,8 +208,9 @@ class _LeaderIndex:
         return signature
 
 
-# Leaders compared one by one before every leader is signed into one index: 16 set intersections cost
-# about what one signature costs (bench/ingest.py's pages: 10 us against 100-150 us).
+# Leaders compared one by one, and texts given an index of the leaders they reach, before every leader is
+# signed into one index: 16 set intersections cost about what one signature costs (bench/ingest.py's
+# pages: 10 us against 100-150 us); a small index per text costs more than a query once many texts reach.
 _EXACT_LEADERS = 16
 
 
