@@ -258,6 +258,22 @@ def test_one_year_of_one_fact_is_compared() -> None:
     assert [(kind, {x, y}) for kind, x, y in conflicts_of(a, b)] == [("date", {"1969", "1970"})]
 
 
+def test_figures_both_sides_state_alike_are_paired_before_the_rest_is_compared() -> None:
+    a = report(
+        "a", "Alpha", "Police allege Eric Kirkpatrick, 61, opened fire at the office party in Marento on Friday, "
+        "killing Benjamin Banky, 44."
+    )  # fmt: skip
+    b = report(
+        "b", "Beta", "Police allege Eric Kirkpatrick, 61, opened fire at the office party in Marento on Friday, "
+        "killing Benjamin Banky, 40."
+    )  # fmt: skip
+    assert conflicts_of(a, b) == [("number", "44", "40")]
+    # A range's first figure is no figure of its own: "$140- $150 million" is not "$140".
+    c = report("c", "Alpha", "The Orioles offered Teixeira seven years at $140- $150 million, the paper reported.")
+    d = report("d", "Beta", "The Orioles offered Teixeira between $140 million and $150 million over seven years.")
+    assert conflicts_of(c, d) == []
+
+
 def test_an_age_written_two_ways_agrees() -> None:
     a = report("a", "Alpha", "Daniel Okafor, 52, was arrested at his home in Brixton on Monday night.")
     b = report("b", "Beta", "A 52-year-old man, Daniel Okafor, was arrested at his home in Brixton on Monday night.")

@@ -566,22 +566,27 @@ def _same_subjects(a: Claim, b: Claim) -> bool:
 def _numbers(a: Claim, b: Claim) -> Spans | None:
     """A quantity on each side, of the same unit, that no quantity on the other side agrees with.
 
-    A total ("seized a total of 31 magazines") is not compared with a figure that is not one ("12
-    magazines were seized from the boats"): the total counts more than the one event.
+    Figures both sides state alike are set aside first: "Kirkpatrick, 61, ... killing Banky, 44" and
+    "Kirkpatrick, 61, ... killing Banky, 40" dispute one age once the 61s are paired. Of what remains,
+    only one figure of a kind on each side is compared: in a list ("$140 million to $150 million")
+    which one is which is unknown. A total ("seized a total of 31 magazines") is not compared with a
+    figure that is not one ("12 magazines were seized from the boats"): the total counts more than the
+    one event.
     """
     if is_total(a.statement.text) != is_total(b.statement.text):
         return None
-    for x in a.quantities:
-        if sum(1 for z in a.quantities if same_amount(x, z) is not None) > 1:
-            continue  # a list of figures ("$140 million to $150 million"): which one is which is unknown
-        comparable = [y for y in b.quantities if same_amount(x, y) is not None]
-        if len(comparable) > 1:
+    rest_a = [x for x in a.quantities if not any(same_amount(x, y) for y in b.quantities)]
+    rest_b = [y for y in b.quantities if not any(same_amount(x, y) for x in a.quantities)]
+    for x in rest_a:
+        if sum(1 for z in rest_a if same_amount(x, z) is not None) > 1:
             continue
-        if not comparable or any(same_amount(x, y) for y in comparable) or x.value in b.numbers:
-            continue  # agreed, or the other side has the number without its unit ("eight have come")
-        for y in comparable:
-            if y.value not in a.numbers and not any(same_amount(z, y) for z in a.quantities):
-                return (x.start, x.end), (y.start, y.end)
+        comparable = [y for y in rest_b if same_amount(x, y) is not None]
+        if len(comparable) != 1:
+            continue
+        (y,) = comparable
+        if x.value in b.numbers or y.value in a.numbers:
+            continue  # the other side has the number without its unit ("eight have come")
+        return (x.start, x.end), (y.start, y.end)
     return None
 
 

@@ -411,7 +411,11 @@ def _quantities(text: str) -> Iterator[Quantity]:
             second = float(score.group("second"))
             yield Quantity(value * 1000 + second, "score", False, match.start(), match.end() + score.end("second"))
             continue
-        if _CLOCK.match(after) or re.match(r"\s*-\s*\d", after) or re.search(r"\d(?::|\s-)\s*$", before):
+        if (
+            _CLOCK.match(after)
+            or re.match(r"\s*(?:-|to)\s*[$£€]?\s*\d", after)
+            or re.search(r"\d(?::|\s-)\s*$", before)
+        ):
             continue  # a clock time, or a range such as 1950-53
         if (
             raw.isdigit()
