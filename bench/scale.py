@@ -11,7 +11,8 @@ a few minutes to write the WARC files the first time); ``--articles 10000`` for 
    reported apart. The next ``--profile-articles`` records of a longer replay go to one more file, for step 5.
 2. (a) One process: ``newsweave.pipeline.ingest(files, store, batch_size=500, parallel=False)`` into a fresh store.
    The stages are timed inside that very call: the functions ``pipeline`` calls (``read_source``, ``clean_batch``,
-   its ``_finish``, ``profile``, ``fold_copies``, ``_store_batch``, ``StreamClusterer.add``, the clusterer state
+   its ``_finish``, ``prepared`` (folding copies, profiles, content keys, records: the reading side's work since
+   they moved out of the serial loop), ``_store_batch``, ``StreamClusterer.add``, the clusterer state changes
    saved per batch, the batch generator) are wrapped with timers for the run and restored after it.
 3. (b) ``ingest(..., client=Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True)))`` into another
    fresh store, same batch size, same timers in the client; the workers' read and clean tasks are timed by Dask's
@@ -231,13 +232,15 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (pipeline, "read_source", clock.timed_iterator("read", pipeline.read_source)),
         (pipeline, "clean_batch", clock.timed("clean", pipeline.clean_batch)),
         (pipeline, "_finish", clock.timed("finish", pipeline._finish)),
-        (pipeline, "profile", clock.timed("profile", pipeline.profile)),
-        # The serial part, in the process that runs ingest.
+        # Folding copies, profiles, content keys and records: in the reading process, or the clean tasks on Dask.
+        (pipeline, "prepared", clock.timed("prepare", pipeline.prepared)),
+        # The serial part, in the process that runs ingest (on Dask, "fold" is the client folding again a batch
+        # that repeats an earlier batch's article; in (a) it is part of "prepare").
         (pipeline, "fold_copies", clock.timed("fold", pipeline.fold_copies)),
         (pipeline, "_store_batch", clock.timed("store_batch", pipeline._store_batch)),
         (StreamClusterer, "add", clock.timed("assign", StreamClusterer.add)),
-        (StreamClusterer, "state", clock.timed("state", StreamClusterer.state)),
-        (Store, "save_state", staticmethod(clock.timed("save_state", Store.save_state))),
+        (StreamClusterer, "changes", clock.timed("state", StreamClusterer.changes)),
+        (Store, "save_stream_changes", staticmethod(clock.timed("save_state", Store.save_stream_changes))),
     ]
     originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     try:
@@ -386,10 +389,10 @@ def profile_serial(profile_file: Path, store: Path, batch_size: int, top: int) -
     """cProfile of ingest's serial part alone: the batches are read and cleaned first, unprofiled."""
     config = DigestConfig()
     prepared = [
-        (articles, problems, {a.id: profile(a, config.cluster) for a in articles})
+        pipeline.prepared(articles, problems, config)
         for articles, problems in read_batches([str(profile_file)], config, batch_size=batch_size)
     ]
-    count = sum(len(batch[0]) for batch in prepared)
+    count = sum(batch.read for batch in prepared)
     profiler = cProfile.Profile()
     original = pipeline._prepared_batches
 
@@ -427,16 +430,14 @@ def profile_serial(profile_file: Path, store: Path, batch_size: int, top: int) -
             if caller_path.endswith("cluster.py") and caller_func == caller
         )
 
-    fold = cumulative("dedupe.py", "fold_copies")
     assign = cumulative("cluster.py", "add")
     candidates = cumulative("cluster.py", "_candidates")
     centroids = cumulative("cluster.py", "_story_vector")
     scoring = cumulative("cluster.py", "_score") - called_from("_story_vector", "_score")
     reindex = cumulative("cluster.py", "_reindex") - called_from("_story_vector", "_reindex")
     writes = cumulative("pipeline.py", "_store_batch") - assign
-    state = cumulative("cluster.py", "state") + cumulative("store.py", "save_state")
+    state = cumulative("cluster.py", "changes") + cumulative("store.py", "save_stream_changes")
     groups = [
-        ("folding copies (dedupe.fold_copies)", fold),
         ("story assignment (StreamClusterer.add)", assign),
         ("  of which candidate lookup in the inverted index (_candidates)", candidates),
         ("  of which similarity to each candidate (_score, centroids apart)", scoring),
@@ -447,12 +448,12 @@ def profile_serial(profile_file: Path, store: Path, batch_size: int, top: int) -
         ("store writes (pipeline._store_batch minus the assignment)", writes),
         ("  of which stored copies looked up by content key (Store.article_by_key)",
          cumulative("store.py", "article_by_key")),
-        ("  of which changed stories re-read from their members (Store.members)", cumulative("store.py", "members")),
+        ("  of which changed stories' members listed (Store.member_rows)", cumulative("store.py", "member_rows")),
         ("  of which new articles inserted, with their full-text index (Store.insert_article)",
          cumulative("store.py", "insert_article")),
         ("  of which JSON of article records and digests (json.dumps)", cumulative("json/__init__.py", "dumps")),
-        ("clusterer state saved per batch (state + Store.save_state)", state),
-        ("everything else: commits, run log, report", total - fold - assign - writes - state),
+        ("clusterer state changes saved per batch (changes + Store.save_stream_changes)", state),
+        ("everything else: commits, run log, report", total - assign - writes - state),
         ("SQLite calls anywhere, own time (part of the rows above)",
          own("of 'sqlite3.Connection' objects") + own("of 'sqlite3.Cursor' objects")),
         ("total profiled", total),
@@ -486,19 +487,18 @@ def verdict(ok: bool) -> str:
 def stage_table(local: Run) -> tuple[str, float, float]:
     """Table of (a)'s stages; returns it with the parallel and the serial seconds."""
     s = local.clock.seconds
-    parallel = s["read"] + s["clean"] + s["finish"] + s["profile"]
+    parallel = s["read"] + s["clean"] + s["finish"] + s["prepare"]
     producer_rest = s["batches"] - parallel
     loop = local.wall - s["batches"]
     store_writes = s["store_batch"] - s["assign"]
-    other = loop - s["fold"] - s["store_batch"] - s["state"] - s["save_state"]
+    other = loop - s["store_batch"] - s["state"] - s["save_state"]
     serial = local.wall - parallel
     rows = [
         ("reading + extraction (warcio, trafilatura)", "read tasks", "parallel", s["read"]),
         ("cleaning: page templates, line classification", "clean tasks", "parallel", s["clean"]),
         ("sentences + language", "clean tasks", "parallel", s["finish"]),
-        ("clustering profiles", "clean tasks", "parallel", s["profile"]),
+        ("folding copies, profiles, content keys, records", "clean tasks", "parallel", s["prepare"]),
         ("cutting batches, dropping repeats", "client", "serial", producer_rest),
-        ("folding copies", "client", "serial", s["fold"]),
         ("story assignment (streaming clusterer)", "client", "serial", s["assign"]),
         ("store writes: articles, members, stories, changes", "client", "serial", store_writes),
         ("clusterer state saved per batch", "client", "serial", s["state"] + s["save_state"]),
@@ -557,7 +557,7 @@ def dask_table(dask: Run, alone: Run) -> tuple[str, Tasks, Tasks]:
     rows = [
         client("client: waiting for and receiving batches", s["batches"], alone.clock.seconds["batches"]),
         client("  of which before the first batch arrived", dask.first_batch, alone.first_batch),
-        client("client: folding copies", s["fold"]),
+        client("client: folding again a batch with a repeat", s["fold"]),
         client("client: story assignment", s["assign"]),
         client("client: store writes", store_writes),
         client("client: clusterer state saved per batch", state),
