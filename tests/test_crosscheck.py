@@ -571,3 +571,34 @@ def test_the_parse_reads_subject_modal_complement_and_claims() -> None:
     fled = predicate(doc, text.index("fled"))
     assert fled is not None and fled.hedged and fled.contested
     assert predicate(doc, text.index("gang")) is None  # not a verb
+
+
+def test_weekdays_dating_one_verb_of_one_subject_are_a_conflict() -> None:
+    a = report(
+        "a", "Alpha", "Kim Jong Un arrived in Beijing by armoured train on Monday for talks with President Xi, "
+        "according to officials in Seoul."
+    )  # fmt: skip
+    b = report(
+        "b", "Beta", "The reclusive leader Kim Jong Un arrived in the Chinese capital on Tuesday, his first trip "
+        "abroad since taking power."
+    )  # fmt: skip
+    assert lexical_only(a, b) == []
+    assert conflicts_of(a, b) == [("date", "Monday", "Tuesday")]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Two events of the story: the charge on Saturday, the shooting on Friday.
+        ("A 61-year-old man was charged with first-degree murder Saturday after the office party shooting "
+         "in Vancouver, police said",
+         "A man has been charged with first-degree murder after a shooting at an office Christmas party in "
+         "Vancouver Friday"),
+        # An editor's gloss in brackets belongs to "promised", not to "issued".
+        ("As it promised [Tuesday], Microsoft today issued an emergency patch to plug a critical hole in its "
+         "browser",
+         "Microsoft on Wednesday issued an urgent patch to fix a critical browser flaw used by hackers"),
+    ],
+)  # fmt: skip
+def test_weekdays_of_two_events_are_no_conflict(first: str, second: str) -> None:
+    assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []

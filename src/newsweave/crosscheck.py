@@ -39,7 +39,7 @@ from newsweave.statements import (
     statements,
     stem,
 )
-from newsweave.syntax import Parses, predicate
+from newsweave.syntax import Parses, dated_predicate, predicate
 
 Method = Literal["lexical", "neural"]
 
@@ -80,7 +80,8 @@ class CrossCheckConfig:
     # Articles whose texts share this much (word 5-grams, of the shorter) are one source: a wire copy.
     copy_overlap: float = DedupeConfig().min_overlap
     # Read the dependency parse (spaCy, the [nlp] extra) where words alone cannot tell whether a verb
-    # negated in one report and plain in another is said of one subject; without spaCy, words only.
+    # negated in one report and plain in another, or two dates, are said of one verb of one subject;
+    # without spaCy, words only.
     parse: bool = True
 
 
@@ -439,7 +440,35 @@ def _same_thing(
         # The same for a year, a month or a day of the month; not for weekdays, which a story's events
         # spread over ("charged Saturday" / "opened fire Friday").
         return True
-    return close and (shared >= 2 or (shared == 1 and score >= config.name_conflict_similarity))
+    if close and (shared >= 2 or (shared == 1 and score >= config.name_conflict_similarity)):
+        return True
+    return (
+        kind == "date"
+        and score >= config.clause_conflict_similarity
+        and parses is not None
+        and _dated_alike(a, b, spans, parses)
+    )
+
+
+def _dated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
+    """Whether the two dates, by the parse, date one verb of one subject: "Kim arrived in Beijing on Monday" /
+    "Kim Jong Un arrived in the Chinese capital on Tuesday".
+
+    "charged Saturday" / "opened fire Friday" date two events of one story and stay apart. A date in
+    brackets is an editor's gloss on another word ("As it promised [Tuesday], Microsoft today issued"),
+    which the parse may hang on the wrong verb.
+    """
+    found = []
+    for claim_, (start, _) in ((a, spans[0]), (b, spans[1])):
+        if claim_.statement.text[:start].rstrip().endswith(("(", "[")):
+            return False
+        doc = parses(claim_.statement.text)
+        verb = dated_predicate(doc, start) if doc is not None else None
+        if verb is None or verb.hedged or verb.contested:
+            return False
+        found.append(verb)
+    x, y = found
+    return x.verb == y.verb and bool(x.subject & y.subject)
 
 
 def _negated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:

@@ -3,7 +3,9 @@
 The cross-check asks it whether a verb negated in one report and stated plainly in another is said
 of one subject: "Bettie Page, the 1950s pin-up girl whose ..., has not died" and "Bettie Page, the
 pin-up model whose ..., has died, her agent said" share few words around the verb, yet the parse
-gives both verbs the subject "Bettie Page". The parse is spaCy's English pipeline (the ``[nlp]``
+gives both verbs the subject "Bettie Page". And whether two weekdays date one verb of one subject
+("Kim arrived in Beijing on Monday" / "Kim arrived in the Chinese capital on Tuesday") or two
+events of the story ("charged Saturday" / "opened fire Friday"). The parse is spaCy's English pipeline (the ``[nlp]``
 extra); without it the cross-check keeps to its lexical rules (``Parses`` then answers None).
 """
 
@@ -32,6 +34,11 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass"})
 # Verbs of a contested assertion: "She claimed the shootings didn't happen" reports her position, and the
 # outlet does not dispute "the shootings happened" by reporting it.
 _CONTESTED = ("claim", "insist", "alleg", "contend", "maintain", "argu", "deni", "deny")
+# How a date hangs on what it dates: "on Friday" (pobj, prep), "Friday" alone (npadvmod), "Friday night"
+# (compound), "Friday, Dec. 5" (appos).
+_DATE_LINKS = frozenset({"pobj", "prep", "npadvmod", "tmod", "obl", "compound", "appos", "nmod"})
+# Words that bring in another event between a verb and a date.
+_OTHER_EVENT = frozenset("after before following since when until during while".split())
 _UNNEEDED = ("ner", "lemmatizer")  # the subject is read from words and tags; entities are not needed
 
 
@@ -82,9 +89,38 @@ def predicate(doc: Doc, offset: int) -> Predicate | None:
 
     Only a word the parse tags as a verb counts: "determination" is not "determined".
     """
-    word = next((token for token in doc if token.idx <= offset < token.idx + len(token)), None)
+    word = _word_at(doc, offset)
     if word is None or word.pos_ not in _VERB:
         return None
+    return _predicate(word)
+
+
+def dated_predicate(doc: Doc, offset: int) -> Predicate | None:
+    """The predicate a date at character ``offset`` says when of: "was arrested on Friday" -> arrested.
+
+    None when the date qualifies a noun ("the vigil on Sunday", "Saturday's game") or no verb: what
+    it dates is then not read.
+    """
+    date = word = _word_at(doc, offset)
+    for _ in range(3):  # "Friday" -> "on" -> "arrested"; "Friday night" -> "night" -> "on" -> "arrested"
+        if word is None or date is None or word.dep_ not in _DATE_LINKS or word.head is word:
+            return None
+        word = word.head
+        if word.pos_ in _VERB:
+            between = doc[min(word.i, date.i) + 1 : max(word.i, date.i)]
+            if any(token.lower_ in _OTHER_EVENT for token in between):
+                # "charged with murder after a shooting at an office party in Vancouver Friday": the date
+                # may be the other event's, whatever the parse hangs it on.
+                return None
+            return _predicate(word)
+    return None
+
+
+def _word_at(doc: Doc, offset: int) -> Token | None:
+    return next((token for token in doc if token.idx <= offset < token.idx + len(token)), None)
+
+
+def _predicate(word: Token) -> Predicate:
     return Predicate(
         verb=stem(word.lower_),
         subject=_subject(word),
