@@ -602,3 +602,25 @@ def test_weekdays_dating_one_verb_of_one_subject_are_a_conflict() -> None:
 )  # fmt: skip
 def test_weekdays_of_two_events_are_no_conflict(first: str, second: str) -> None:
     assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "head"),
+    [
+        ("A spokesman said no one was hurt in the fire at the Waitrose store on Friday.", "hurt"),
+        ("No-one is believed to have been injured in the fire at the Waitrose store.", "believ"),
+        ("Nobody will be charged over the fire at the Waitrose store, police said.", "charg"),
+    ],
+)
+def test_a_negated_subject_negates_the_verb_after_its_auxiliary(text: str, head: str) -> None:
+    (statement,) = statements(article("a", "Alpha", text))
+    assert [negation.head for negation in claim(statement).negations] == [head]
+
+
+def test_two_negative_reports_of_one_thing_agree() -> None:
+    a = report(
+        "a", "Alpha", 'A spokesman for Waitrose said: "Luckily no - one has been hurt and we are very grateful to the '
+        'fire service."'
+    )  # fmt: skip
+    b = report("b", "Beta", "A spokesperson from Waitrose explained that no one was hurt in the fire at the store.")
+    assert conflicts_of(a, b) == []

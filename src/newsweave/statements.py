@@ -316,11 +316,30 @@ _DATE = re.compile(
 _MONTH_CUE = re.compile(r"\b(?:in|by|since|until|of|early|late|mid|last|next)\s+$")
 # "no" alone is left out: "no details" / "in detail" is wording, not a denial.
 _NEGATORS = frozenset(
-    {"not", "n't", "never", "cannot", "nobody", "nothing", "none", "cant", "dont", "wont", "isnt", "wasnt", "didnt"}
+    {
+        "not",
+        "n't",
+        "never",
+        "cannot",
+        "nobody",
+        "no-one",
+        "noone",
+        "nothing",
+        "none",
+        "cant",
+        "dont",
+        "wont",
+        "isnt",
+        "wasnt",
+        "didnt",
+    }
 )
 _CONDITIONS = frozenset({"if", "unless"})
-# Words skipped between a negator and the word it negates ("has not yet been charged").
-_NEGATION_FILLER = frozenset("yet be been being ever also even have has had to any officially one longer".split())
+# Words skipped between a negator and the word it negates ("has not yet been charged", "no one was hurt").
+_NEGATION_FILLER = frozenset(
+    "yet be been being ever also even have has had to any officially one longer is are was were will would can could "
+    "do does did".split()
+)
 _POLAR_PAIRS = (
     ("official", "unofficial"), ("confirm", "deny"), ("accept", "reject"), ("accept", "decline"),
     ("approve", "reject"), ("win", "lose"), ("guilty", "innocent"), ("alive", "die"), ("rise", "fall"),
