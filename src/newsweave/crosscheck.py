@@ -10,7 +10,9 @@
    articles of the same outlet, and articles whose texts are near copies count once.
 4. Aligned statements of different sources are checked for disagreement: quantities of the same
    unit ("24 hours" / "two days"), dates of the same kind, different names in the same role,
-   a word negated on one side only, and opposite words ("official" / "unofficial").
+   a word negated on one side only, and opposite words ("official" / "unofficial"). Where the
+   words around two values share too little to tell whether they are said of one thing, spaCy's
+   dependency parse (``syntax``) is asked whether a negated verb, or a date's verb, has one subject.
 
 Same input, same output: no randomness, and ties are broken by position.
 """

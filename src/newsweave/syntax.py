@@ -5,8 +5,9 @@ of one subject: "Bettie Page, the 1950s pin-up girl whose ..., has not died" and
 pin-up model whose ..., has died, her agent said" share few words around the verb, yet the parse
 gives both verbs the subject "Bettie Page". And whether two weekdays date one verb of one subject
 ("Kim arrived in Beijing on Monday" / "Kim arrived in the Chinese capital on Tuesday") or two
-events of the story ("charged Saturday" / "opened fire Friday"). The parse is spaCy's English pipeline (the ``[nlp]``
-extra); without it the cross-check keeps to its lexical rules (``Parses`` then answers None).
+events of the story ("charged Saturday" / "opened fire Friday"). The parse is spaCy's English
+pipeline (the ``[nlp]`` extra); without it the cross-check keeps to its lexical rules (``Parses``
+then answers None).
 """
 
 from __future__ import annotations
