@@ -376,9 +376,7 @@ def run_dask(files: Sequence[Path], store: Path, batch_size: int) -> tuple[Run, 
         with get_task_stream(client) as stream:
             started_at, started, cpu = time.time(), time.perf_counter(), time.process_time()
             batches = clock.timed_iterator("batches", scale.dask_batches)
-            received = sum(
-                len(articles) for articles, _, _ in batches([str(f) for f in files], DigestConfig(), batch_size, client)
-            )
+            received = sum(batch.read for batch in batches([str(f) for f in files], DigestConfig(), batch_size, client))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         first = clock.first.get("batches", started) - started
         alone = Run(wall, clock, received, 0, task_spans(stream), started_at, first, cpu, worker_cpu() - before)
