@@ -413,3 +413,20 @@ def test_listing_rows_need_several_rows() -> None:
     from newsweave.clean import CleanConfig
 
     assert "| lxml |" not in extract(LISTING, config=CleanConfig(listing_min_lines=100)).text
+
+
+@pytest.mark.parametrize(
+    ("line", "evidence"),
+    [
+        ("You are logged in as a guest.", 2),
+        ("See logged information about the network request in the console.", 0),  # not "logged in"
+        ("Read more", 2),
+        ("The board will read moreover the full report on Friday.", 0),  # not "read more"
+        ("Jump to navigation", 2),
+        ("Prices may jump tomorrow, the minister warned.", 0),  # not "jump to"
+    ],
+)
+def test_furniture_phrases_end_at_a_word_boundary(line: str, evidence: int) -> None:
+    from newsweave.clean import _furniture_evidence
+
+    assert _furniture_evidence(line) == evidence

@@ -64,7 +64,7 @@ _FURNITURE_PHRASES = re.compile(
       | all\ rights\ reserved|copyright\ ©?\s*\d{4}
       | contributed\ (?:reporting|to\ this\ (?:report|story|article))|the\ views\ expressed
       | (?:article|story)\ (?:was\ )?(?:first|originally)\ (?:appeared|published)
-    )|©""",  # outside the \b: the sign usually follows a space, where \b does not hold
+    )\b|©""",  # outside the \b: the sign usually follows a space, where \b does not hold
     re.IGNORECASE | re.VERBOSE,
 )
 _FURNITURE_WORDS = re.compile(
