@@ -516,22 +516,33 @@ def lexical_only(*articles: Article) -> list[tuple[str, str, str]]:
     return [(c.kind, c.a_value, c.b_value) for f in crosscheck(story(*articles), config).facts for c in f.conflicts]
 
 
-def test_a_verb_negated_with_the_same_subject_is_a_conflict_however_different_the_words_around() -> None:
-    # Each report qualifies the subject in its own words; only the parse sees one subject of "died".
-    a = report(
-        "a", "Alpha", "Nadia Verhoeven, the harbour pilot whose rescue of the trawler crew made her famous across "
-        "the coast in 1998, has not died, her family said."
-    )  # fmt: skip
-    b = report(
-        "b", "Beta", "Nadia Verhoeven, the Marento pilot who guided ships into the port for four decades and "
-        "trained most of its current pilots, has died."
-    )  # fmt: skip
+@pytest.mark.parametrize(
+    ("first", "second", "found"),
+    [
+        # Each report qualifies the subject in its own words; only the parse sees one subject of "died".
+        ("Nadia Verhoeven, the harbour pilot whose rescue of the trawler crew made her famous across the coast in "
+         "1998, has not died, her family said",
+         "Nadia Verhoeven, the Marento pilot who guided ships into the port for four decades and trained most of its "
+         "current pilots, has died",
+         ("negation", "not died", "died")),
+        # One verb, one subject, two weekdays.
+        ("Kim Jong Un arrived in Beijing by armoured train on Monday for talks with President Xi, according to "
+         "officials in Seoul",
+         "The reclusive leader Kim Jong Un arrived in the Chinese capital on Tuesday, his first trip abroad since "
+         "taking power",
+         ("date", "Monday", "Tuesday")),
+    ],
+)  # fmt: skip
+def test_the_parse_finds_a_negated_verb_or_a_date_of_one_verb_and_subject(
+    first: str, second: str, found: tuple[str, str, str]
+) -> None:
+    a, b = report("a", "Alpha", first + "."), report("b", "Beta", second + ".")
     assert lexical_only(a, b) == []
-    assert conflicts_of(a, b) == [("negation", "not died", "died")]
+    assert conflicts_of(a, b) == [found]
 
 
 @pytest.mark.parametrize(
-    ("negated", "plain"),
+    ("first", "second"),
     [
         # A counterfactual under a modal reports nothing that happened.
         ("The Saints, out of the playoff race since Sunday, would not have placed Bush on injured reserve if "
@@ -546,10 +557,19 @@ def test_a_verb_negated_with_the_same_subject_is_a_conflict_however_different_th
         # "not only" adds to the fact.
         ("The election monitors did not send only three observers to the region for the vote",
          "The election monitors sent eight experts to the region to watch the vote"),
+        # Two events of the story: the charge on Saturday, the shooting on Friday.
+        ("A 61-year-old man was charged with first-degree murder Saturday after the office party shooting "
+         "in Vancouver, police said",
+         "A man has been charged with first-degree murder after a shooting at an office Christmas party in "
+         "Vancouver Friday"),
+        # An editor's gloss in brackets belongs to "promised", not to "issued".
+        ("As it promised [Tuesday], Microsoft today issued an emergency patch to plug a critical hole in its "
+         "browser",
+         "Microsoft on Wednesday issued an urgent patch to fix a critical browser flaw used by hackers"),
     ],
 )  # fmt: skip
-def test_a_hedged_claimed_or_other_verb_is_no_negation_conflict(negated: str, plain: str) -> None:
-    assert conflicts_of(report("a", "Alpha", negated + "."), report("b", "Beta", plain + ".")) == []
+def test_what_the_parse_rules_out_is_no_conflict(first: str, second: str) -> None:
+    assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
 
 
 def test_without_the_parser_the_cross_check_keeps_to_words() -> None:
@@ -573,35 +593,6 @@ def test_the_parse_reads_subject_modal_complement_and_claims() -> None:
     assert predicate(doc, text.index("gang")) is None  # not a verb
 
 
-def test_weekdays_dating_one_verb_of_one_subject_are_a_conflict() -> None:
-    a = report(
-        "a", "Alpha", "Kim Jong Un arrived in Beijing by armoured train on Monday for talks with President Xi, "
-        "according to officials in Seoul."
-    )  # fmt: skip
-    b = report(
-        "b", "Beta", "The reclusive leader Kim Jong Un arrived in the Chinese capital on Tuesday, his first trip "
-        "abroad since taking power."
-    )  # fmt: skip
-    assert lexical_only(a, b) == []
-    assert conflicts_of(a, b) == [("date", "Monday", "Tuesday")]
-
-
-@pytest.mark.parametrize(
-    ("first", "second"),
-    [
-        # Two events of the story: the charge on Saturday, the shooting on Friday.
-        ("A 61-year-old man was charged with first-degree murder Saturday after the office party shooting "
-         "in Vancouver, police said",
-         "A man has been charged with first-degree murder after a shooting at an office Christmas party in "
-         "Vancouver Friday"),
-        # An editor's gloss in brackets belongs to "promised", not to "issued".
-        ("As it promised [Tuesday], Microsoft today issued an emergency patch to plug a critical hole in its "
-         "browser",
-         "Microsoft on Wednesday issued an urgent patch to fix a critical browser flaw used by hackers"),
-    ],
-)  # fmt: skip
-def test_weekdays_of_two_events_are_no_conflict(first: str, second: str) -> None:
-    assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
 
 
 @pytest.mark.parametrize(
