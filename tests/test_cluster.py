@@ -78,15 +78,20 @@ def test_story_ids_are_stable_and_name_the_first_article() -> None:
     assert first[0] != articles[0].id  # story ids are not article ids
 
 
+def _dated_stream() -> list[Article]:
+    """Articles of 7 events, 9 hours apart from 1 March 2024: with a 2-day window, stories go dormant."""
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    return [
+        dataclasses.replace(article, date_publish=start + timedelta(hours=9 * number))
+        for number, (_, article) in enumerate(_events(7, 8))
+    ]
+
+
 @pytest.mark.parametrize("max_vocabulary", [100_000, 40])
 def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabulary: int) -> None:
     """Resume at every point, with dates (dormancy) and a tiny vocabulary (forgetting): same stories, same state."""
     config = ClusterConfig(max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2))
-    start = datetime(2024, 3, 1, tzinfo=UTC)
-    articles = [
-        dataclasses.replace(article, date_publish=start + timedelta(hours=9 * number))
-        for number, (_, article) in enumerate(_events(7, 8))
-    ]
+    articles = _dated_stream()
     whole = StreamClusterer(config)
     expected = [whole.add(article).story for article in articles]
     for cut in range(1, len(articles)):
@@ -104,11 +109,7 @@ def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabula
 def test_the_changes_of_a_stream_add_up_to_its_state(max_vocabulary: int) -> None:
     """What a store writes per batch (``changes``), applied in order, resumes exactly like the whole state."""
     config = ClusterConfig(max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2))
-    start = datetime(2024, 3, 1, tzinfo=UTC)
-    articles = [
-        dataclasses.replace(article, date_publish=start + timedelta(hours=9 * number))
-        for number, (_, article) in enumerate(_events(7, 8))
-    ]
+    articles = _dated_stream()
     clusterer = StreamClusterer(config)
     header: dict[str, Any] = {}
     df: dict[tuple[int, str], tuple[int, int]] = {}

@@ -24,9 +24,9 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from newsweave.dedupe import DedupeConfig, overlap, shingles
 from newsweave.records import Article, Conflict, ConflictKind, CrossCheck, Fact, Span, Statement, Story
@@ -41,7 +41,10 @@ from newsweave.statements import (
     statements,
     stem,
 )
-from newsweave.syntax import Parses, dated_predicate, predicate
+from newsweave.syntax import Parses, Predicate, dated_predicate, predicate
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 Method = Literal["lexical", "neural"]
 
@@ -460,17 +463,11 @@ def _dated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
     brackets is an editor's gloss on another word ("As it promised [Tuesday], Microsoft today issued"),
     which the parse may hang on the wrong verb.
     """
-    found = []
-    for claim_, (start, _) in ((a, spans[0]), (b, spans[1])):
-        if claim_.statement.text[:start].rstrip().endswith(("(", "[")):
-            return False
-        doc = parses(claim_.statement.text)
-        verb = dated_predicate(doc, start) if doc is not None else None
-        if verb is None or verb.hedged or verb.contested:
-            return False
-        found.append(verb)
-    x, y = found
-    return x.verb == y.verb and bool(x.subject & y.subject)
+    texts = (a.statement.text[: spans[0][0]], b.statement.text[: spans[1][0]])
+    if any(text.rstrip().endswith(("(", "[")) for text in texts):
+        return False
+    found = _predicates(a, b, (spans[0][0], spans[1][0]), dated_predicate, parses)
+    return found is not None and found[0].verb == found[1].verb and bool(found[0].subject & found[1].subject)
 
 
 def _negated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
@@ -485,15 +482,26 @@ def _negated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
     """
     if not any(n.start == spans[0][0] for n in a.negations) and not any(n.start == spans[1][0] for n in b.negations):
         return False
-    found = []
-    for claim_, (_, end) in ((a, spans[0]), (b, spans[1])):
-        doc = parses(claim_.statement.text)
-        verb = predicate(doc, end - 1) if doc is not None else None
-        if verb is None or verb.hedged or verb.contested:
-            return False
-        found.append(verb)
+    found = _predicates(a, b, (spans[0][1] - 1, spans[1][1] - 1), predicate, parses)
+    if found is None:
+        return False
     x, y = found
     return x.complement == y.complement and bool(x.subject & y.subject)
+
+
+def _predicates(
+    a: Claim, b: Claim, offsets: tuple[int, int], find: Callable[[Doc, int], Predicate | None], parses: Parses
+) -> tuple[Predicate, Predicate] | None:
+    """The predicate ``find`` reads at each statement's offset; None if a side has none, or one that is hedged or
+    only claimed: what it says is not reported as a fact."""
+    found = []
+    for claim_, offset in ((a, offsets[0]), (b, offsets[1])):
+        doc = parses(claim_.statement.text)
+        verb = find(doc, offset) if doc is not None else None
+        if verb is None or verb.hedged or verb.contested:
+            return None
+        found.append(verb)
+    return found[0], found[1]
 
 
 def _sole(a: Claim, b: Claim, spans: Spans) -> bool:
