@@ -296,6 +296,44 @@ def test_ages_however_written_are_compared(first: str, second: str) -> None:
     assert [kind for kind, _, _ in found] == ["number"]
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # One named woman, two ages, in statements that say different things of her death.
+        ("The harbour pilot Nadia Verhoeven, 84, died at her home in Marento late on Thursday, her family said",
+         "Crowds gathered at the quay where Nadia Verhoeven, 88, guided ferries for forty years until her death"),
+        ("Nadia Verhoeven, the pilot who guided ferries into Marento for forty years, died on Thursday aged 84",
+         "Tributes were paid in the town hall on Friday to Nadia Verhoeven, who died at 88"),
+    ],
+)  # fmt: skip
+def test_two_ages_of_one_named_person_at_her_death_are_compared(first: str, second: str) -> None:
+    found = conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + "."))
+    assert [kind for kind, _, _ in found] == ["number"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Two people of one story, the victim and the accused: no name says they are one.
+        ("The gunman shot a 44-year-old clerk, who died in hospital on Friday",
+         "Police said a 61-year-old man from Marento had been charged over the death in the harbour office"),
+        # An age in another year is the age then.
+        ("The harbour pilot Nadia Verhoeven, who died on Thursday, told the Courier in 2015, at the age of 80, "
+         "that she would never retire",
+         "Tributes were paid in the town hall on Friday to Nadia Verhoeven, who died at 88"),
+    ],
+)  # fmt: skip
+def test_ages_of_two_people_or_two_times_are_no_conflict(first: str, second: str) -> None:
+    assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
+
+
+def test_a_number_after_a_code_with_digits_is_no_age() -> None:
+    (versions,) = statements(article("a", "Alpha", "The booking tool of the port runs in IE6, 7, 8 and 9."))
+    assert all(q.unit != "age" for q in claim(versions).quantities)  # versions of a browser
+    (age,) = statements(article("a", "Alpha", "The port's pilot, Nadia Verhoeven, 84, has retired."))
+    assert [(q.value, q.unit) for q in claim(age).quantities] == [(84.0, "age")]
+
+
 def test_numbers_split_by_tokenising_are_not_read_as_their_last_part() -> None:
     # "5. 4 per cent" is 5.4 written by a tokenizer, not "4 per cent".
     text = (

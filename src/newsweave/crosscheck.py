@@ -41,7 +41,7 @@ from newsweave.statements import (
     statements,
     stem,
 )
-from newsweave.syntax import Parses, Predicate, dated_predicate, predicate
+from newsweave.syntax import Parses, Predicate, age_holder, dated_predicate, predicate
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -387,6 +387,7 @@ def _reports_both(kind: ConflictKind, claim_: Claim, span: tuple[int, int], othe
     return False
 
 
+_DEATH = re.compile(r"\b(?:dies|died|dead|death|passed away)\b", re.IGNORECASE)
 _MIN_NAME_CONTEXT = 4  # stems besides the names, in either statement
 _MAX_SOLE_FIGURES = 2  # figures a statement may hold for one of them to stand for the statement's fact
 
@@ -424,6 +425,11 @@ def _same_thing(
     before = _side(a, *spans[0], before=True) & _side(b, *spans[1], before=True)
     after = _side(a, *spans[0], before=False) & _side(b, *spans[1], before=False)
     close = score >= config.conflict_similarity
+    # A named person's age, told in one fact or close statements; in any two statements when both tell of the
+    # death, at which the age stops changing (a trial two years on may give another age, rightly).
+    at_death = bool(_DEATH.search(a.statement.text) and _DEATH.search(b.statement.text))
+    if kind == "number" and (one_fact or close or at_death) and _one_person_aged(a, b, spans, parses):
+        return True
     if not one_fact:
         # Statements alignment kept apart: only one clause about one thing, in close statements.
         return bool(before and after) and close
@@ -468,6 +474,24 @@ def _dated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
         return False
     found = _predicates(a, b, (spans[0][0], spans[1][0]), dated_predicate, parses)
     return found is not None and found[0].verb == found[1].verb and bool(found[0].subject & found[1].subject)
+
+
+def _one_person_aged(a: Claim, b: Claim, spans: Spans, parses: Parses | None) -> bool:
+    """Whether two ages are, by the parse, said of one named person: "Alice Hart, 54," / "Alice Hart, 58,".
+
+    Only named people: "a 61-year-old man" and "a 44-year-old man" may be the gunman and his victim. Not
+    when either statement names a year: "in 2005, at the age of 91" is the age then, not now.
+    """
+    if parses is None or any(d.kind == "year" for d in (*a.dates, *b.dates)):
+        return False
+    holders = []
+    for claim_, (start, end) in ((a, spans[0]), (b, spans[1])):
+        quantity = next(q for q in claim_.quantities if (q.start, q.end) == (start, end))
+        doc = parses(claim_.statement.text) if quantity.unit == "age" else None
+        if doc is None:
+            return False
+        holders.append(age_holder(doc, start))
+    return bool(holders[0] & holders[1])
 
 
 def _negated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:

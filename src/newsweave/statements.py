@@ -259,7 +259,8 @@ _SCORE = re.compile(
     r"record|in|on|at|over|to|and|with|for|after|before|KOs?)\b))"
 )
 # An age in apposition: "Williams, 91, died", "(Gaetano Lo Presti, 52)".
-_AGE = re.compile(r"[A-Z][\w.'’-]*,\s*$")
+# A name, not a code with digits ("IE6, 7, 8" lists versions).
+_AGE = re.compile(r"[A-Z][^\W\d_]*(?:[.'’-][^\W\d_]*)*,\s*$")
 # Text split into tokens and joined again writes "5.4" as "5. 4", "4 1/2" as "41 / 2", "120,000" as "120, 000".
 _SPLIT_NUMBER = re.compile(r"\d(?:\.\s|\s/\s)$")
 _SPLIT_NUMBER_HEAD = re.compile(r"(?<![\d,])\d{1,3},\s$")

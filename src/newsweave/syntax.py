@@ -40,6 +40,8 @@ _CONTESTED = ("claim", "insist", "alleg", "contend", "maintain", "argu", "deni",
 _DATE_LINKS = frozenset({"pobj", "prep", "npadvmod", "tmod", "obl", "compound", "appos", "nmod"})
 # Words that bring in another event between a verb and a date.
 _OTHER_EVENT = frozenset("after before following since when until during while".split())
+# Words between an age and the person it is said of: "62-year-old", "at the age of 85", "aged 99".
+_AGE_WORDS = frozenset("year years old age aged".split())
 _UNNEEDED = ("ner", "lemmatizer")  # the subject is read from words and tags; entities are not needed
 
 
@@ -115,6 +117,41 @@ def dated_predicate(doc: Doc, offset: int) -> Predicate | None:
                 return None
             return _predicate(word)
     return None
+
+
+def age_holder(doc: Doc, offset: int) -> frozenset[str]:
+    """Stems of the name of the person an age at character ``offset`` is said of; empty when no name is found.
+
+    "Alice Hart, 54," -> Alice Hart; "a 62-year-old Tom Reed" -> Tom Reed; "Mark Felt, 'Deep Throat', dead at
+    95" -> Mark Felt (through the apposition); "Ana Ruiz died yesterday aged 99" -> the subject of "died". A
+    description ("a 61-year-old man") gives no name: two men of one story may be of two ages.
+    """
+    word = _word_at(doc, offset)
+    for _ in range(6):  # "62" -> "year" -> "old" -> "woman"; "85" -> "of" -> "age" -> "at" -> "died"
+        if word is None or word.head is word:
+            return frozenset()
+        word = word.head
+        if word.pos_ in _VERB and word.lower_ not in _AGE_WORDS:
+            if word.dep_ == "relcl":
+                return _name_of(word.head)  # "Nadia Verhoeven, who died at 88"
+            subjects = [child for child in word.children if child.dep_ in _SUBJECTS]
+            return frozenset(name for subject in subjects for name in _name_of(subject))
+        if word.pos_ in ("NOUN", "PROPN") and word.lower_ not in _AGE_WORDS:
+            return _name_of(word)
+    return frozenset()
+
+
+def _name_of(noun: Token) -> frozenset[str]:
+    """Stems of the name of ``noun``: a name with its compounds, itself or in apposition ("Ann Hart, a teacher").
+
+    The names before a common noun say where or what, not who: "a Troy resident", "a New Bedford man".
+    """
+    nouns = [noun, *(child for child in noun.children if child.dep_ == "appos")]
+    if noun.dep_ == "appos":
+        nouns.append(noun.head)
+    names = [n for n in nouns if n.pos_ == "PROPN"]
+    words = [w for n in names for w in (n, *(c for c in n.children if c.dep_ in ("compound", "flat")))]
+    return frozenset(stem(w.lower_) for w in words if w.pos_ == "PROPN")
 
 
 def _word_at(doc: Doc, offset: int) -> Token | None:
