@@ -18,8 +18,8 @@ from newsweave.records import Article, Copy, CrossCheck, Fact, Origin, Statement
 from newsweave.render.json import loads
 from newsweave.render.markdown import render
 from newsweave.segment import segment
-from newsweave.statements import attribution, claim, statements
-from newsweave.syntax import Parses, predicate
+from newsweave.statements import attribution, claim, statements, stem
+from newsweave.syntax import Parses, dated_predicate, predicate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -608,6 +608,36 @@ def test_the_parse_finds_a_negated_verb_or_a_date_of_one_verb_and_subject(
 )  # fmt: skip
 def test_what_the_parse_rules_out_is_no_conflict(first: str, second: str) -> None:
     assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
+
+
+# The same subject, verb and object in statements that share too little to be one fact.
+LONG_DEATH = (
+    "Nadia Verhoeven, whose rescue of a trawler crew in 1998 made her a household name along the whole coast, died "
+    "{when} in Marento at the age of 84, her spokesman said."
+)
+
+
+def test_a_date_of_one_act_is_compared_in_statements_alignment_keeps_apart() -> None:
+    a = report("a", "Alpha", LONG_DEATH.format(when="on Sunday"))
+    b = report("b", "Beta", "Verhoeven died peacefully in her sleep Tuesday, family spokesman Tom Reed announced.")
+    assert lexical_only(a, b) == []
+    assert conflicts_of(a, b) == [("date", "Sunday", "Tuesday")]
+
+
+def test_a_date_in_brackets_is_not_the_date_of_the_act() -> None:
+    # Another clock's day: "18:41 this evening (02:41 GMT Tuesday)".
+    a = report("a", "Alpha", LONG_DEATH.format(when="at 18:41 this evening (02:41 GMT Tuesday)"))
+    b = report("b", "Beta", "Verhoeven died peacefully in her sleep on Sunday, family spokesman Tom Reed announced.")
+    assert conflicts_of(a, b) == []
+
+
+def test_the_parse_reads_a_dated_acts_subject_head_and_object() -> None:
+    text = "The reclusive harbour board of Marento approved a new ferry terminal on Friday."
+    doc = Parses()(text)
+    assert doc is not None
+    approved = dated_predicate(doc, text.index("Friday"))
+    assert approved is not None and approved.verb == "approv"
+    assert approved.subject_head == {"board"} and {stem("ferry"), stem("terminal")} <= approved.objects
 
 
 def test_without_spacy_the_parses_answer_none_and_the_loader_is_tried_once() -> None:

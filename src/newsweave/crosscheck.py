@@ -425,6 +425,8 @@ def _same_thing(
     before = _side(a, *spans[0], before=True) & _side(b, *spans[1], before=True)
     after = _side(a, *spans[0], before=False) & _side(b, *spans[1], before=False)
     close = score >= config.conflict_similarity
+    if kind == "date" and _dated_act(a, b, spans, parses):
+        return True
     # A named person's age, told in one fact or close statements; in any two statements when both tell of the
     # death, at which the age stops changing (a trial two years on may give another age, rightly).
     at_death = bool(_DEATH.search(a.statement.text) and _DEATH.search(b.statement.text))
@@ -474,6 +476,31 @@ def _dated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
         return False
     found = _predicates(a, b, (spans[0][0], spans[1][0]), dated_predicate, parses)
     return found is not None and found[0].verb == found[1].verb and bool(found[0].subject & found[1].subject)
+
+
+def _dated_act(a: Claim, b: Claim, spans: Spans, parses: Parses | None) -> bool:
+    """Whether the two dates, by the parse, date one act: one verb, one subject and one object (or none on either side).
+
+    "Microsoft released a security patch on Saturday" / "Microsoft on Wednesday released an emergency patch to fix
+    a browser flaw" share few words, yet the same subject did the same thing to the same object: that act has one
+    date, whether alignment put the two statements in one fact or not.
+    """
+    if parses is None:
+        return False
+    texts = (a.statement.text[: spans[0][0]], b.statement.text[: spans[1][0]])
+    if any(_bracketed(text) for text in texts):
+        return False  # "(02:41 GMT Friday)": another clock's day, or an editor's gloss
+    found = _predicates(a, b, (spans[0][0], spans[1][0]), dated_predicate, parses)
+    if found is None:
+        return False
+    x, y = found
+    same_object = bool(x.objects & y.objects) or not (x.objects or y.objects)
+    return x.verb == y.verb and bool(x.subject_head & y.subject_head) and same_object
+
+
+def _bracketed(before: str) -> bool:
+    """Whether text ending with ``before`` is inside brackets: one opened and not closed."""
+    return before.count("(") > before.count(")") or before.count("[") > before.count("]")
 
 
 def _one_person_aged(a: Claim, b: Claim, spans: Spans, parses: Parses | None) -> bool:

@@ -54,6 +54,10 @@ class Predicate:
     hedged: bool  # under a modal: "would not have placed", "may have died"
     complement: bool  # takes a verb as complement: "failed to confirm" says something else than "failed"
     contested: bool  # what someone claims or insists: "She claimed the shootings didn't happen"
+    # Stems of the head words of the subject ("Lindsay Lohan" -> lohan; "the actress" -> actress) and of the direct
+    # object's nouns, names and numbers: "issued new rules" and "issued a patch" are two acts.
+    subject_head: frozenset[str] = frozenset()
+    objects: frozenset[str] = frozenset()
 
 
 class Parses:
@@ -165,7 +169,16 @@ def _predicate(word: Token) -> Predicate:
         hedged=any(child.dep_ == "aux" and child.lower_ in _MODALS for child in word.children),
         complement=any(child.dep_ == "xcomp" for child in word.children),
         contested=word.dep_ == "ccomp" and word.head.lower_.startswith(_CONTESTED),
+        subject_head=_subject_head(word),
+        objects=frozenset(
+            stem(t.lower_) for obj in word.children if obj.dep_ == "dobj" for t in obj.subtree if t.pos_ in _CONTENT
+        ),
     )
+
+
+def _subject_head(verb: Token) -> frozenset[str]:
+    """Stems of the head words of ``verb``'s own subjects (not borrowed through other verbs)."""
+    return frozenset(stem(c.lower_) for c in verb.children if c.dep_ in _SUBJECTS and c.pos_ in _CONTENT)
 
 
 def _subject(verb: Token) -> frozenset[str]:
