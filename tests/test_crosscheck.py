@@ -327,6 +327,12 @@ def test_ages_of_two_people_or_two_times_are_no_conflict(first: str, second: str
     assert conflicts_of(report("a", "Alpha", first + "."), report("b", "Beta", second + ".")) == []
 
 
+def test_a_block_of_a_street_is_an_address_not_a_count() -> None:
+    a = report("a", "Alpha", "The harbour guard was shot outside a house in the 1200 block of Quay Street on Friday.")
+    b = report("b", "Beta", "The harbour guard was shot outside a house in the 1500 block of Quay Street on Friday.")
+    assert conflicts_of(a, b) == []
+
+
 def test_a_number_after_a_code_with_digits_is_no_age() -> None:
     (versions,) = statements(article("a", "Alpha", "The booking tool of the port runs in IE6, 7, 8 and 9."))
     assert all(q.unit != "age" for q in claim(versions).quantities)  # versions of a browser

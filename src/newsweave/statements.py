@@ -514,6 +514,8 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return "eur", 0
     if re.match(r"(?:\s*-\s*|\s+)(?:more|other|additional|further|extra)\b", after):
         return ("part", 0)  # "two other victims" counts part of a whole
+    if re.match(r"\s+block\s+of\b", after, re.IGNORECASE):
+        return None  # "the 12000 block of East 223rd Street": an address, and two reports may round it apart
     if _PARENT_OF.search(before):
         return stem("children"), 0  # "a mother of 12"
     counted = _OF_THE.match(after)
