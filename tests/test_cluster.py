@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import newsweave
-from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_batch, cluster_stream, profile
+from newsweave.cluster import (
+    ClusterConfig,
+    Profile,
+    StreamClusterer,
+    cluster_batch,
+    cluster_stream,
+    profile,
+    story_id_for,
+)
 from newsweave.records import Article, Origin
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -87,6 +96,11 @@ def _dated_stream() -> list[Article]:
     ]
 
 
+def _profiles_of(articles: list[Article], config: ClusterConfig) -> Callable[[list[str]], dict[str, Profile]]:
+    by_id = {article.id: article for article in articles}
+    return lambda ids: {i: profile(by_id[i], config) for i in ids if i in by_id}
+
+
 @pytest.mark.parametrize("max_vocabulary", [100_000, 40])
 def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabulary: int) -> None:
     """Resume at every point, with dates (dormancy) and a tiny vocabulary (forgetting): same stories, same state."""
@@ -99,6 +113,7 @@ def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabula
         got = [first.add(article).story for article in articles[:cut]]
         saved = json.loads(json.dumps(first.state()))  # through JSON, as the store keeps it
         resumed = StreamClusterer.from_state(saved, config)
+        resumed.profiles = _profiles_of(articles, config)  # as the store reads members back
         assert resumed._snapshot == first._snapshot, f"cut after {cut}"
         got += [resumed.add(article).story for article in articles[cut:]]
         assert got == expected, f"cut after {cut}"
@@ -184,6 +199,45 @@ def test_undated_articles_keep_stories_active() -> None:
     assert clusterer.dormant == 0
 
 
+def _two_quakes() -> list[Article]:
+    """Reports of two quakes told alike, alternating: a0, b0, a1, b1, ..."""
+    rng = random.Random(1)
+    articles = []
+    for number in range(5):
+        for event, place, size, dead, day in (("a", "Valdoria", 6, 40, "Monday"), ("b", "Kestrin", 7, 300, "Friday")):
+            slots = {"place": place, "n": size, "k": dead, "h": 100, "day": day}
+            words = _EVENTS["quake"].format(**slots).split()
+            rng.shuffle(words[len(words) // 2 :])
+            articles.append(_article(" ".join(words), f"{event}{number}"))
+    return articles
+
+
+def test_a_group_split_anew_moves_the_second_events_first_articles_out() -> None:
+    """The second quake's first reports join the first's story until the group is split; then they move."""
+    articles = _two_quakes()
+    clusterer = StreamClusterer()
+    results = [clusterer.add(article) for article in articles]
+    assert results[1].story == results[0].story  # at first, one story
+    moved = [pair for result in results for pair in result.moved]
+    assert moved and {story for _, story in moved} == {story_id_for("b0")}  # b0 names the split-off story
+    final = dict(zip((a.id for a in articles), cluster_stream(articles), strict=True))
+    assert {event: {final[f"{event}{n}"] for n in range(5)} for event in "ab"} == {
+        "a": {story_id_for("a0")},  # the older story kept its id
+        "b": {story_id_for("b0")},
+    }
+
+
+def test_without_its_members_a_resumed_group_stays_one_story() -> None:
+    """A resumed group whose members cannot be read back (no ``profiles``) is never split."""
+    articles = _two_quakes()
+    clusterer = StreamClusterer()
+    first = clusterer.add(articles[0])
+    resumed = StreamClusterer.from_state(json.loads(json.dumps(clusterer.state())))
+    results = [resumed.add(article) for article in articles[1:]]
+    assert {result.story for result in results} == {first.story}
+    assert not any(result.moved for result in results)
+
+
 def test_profile_reads_names_numbers_and_words() -> None:
     article = _article("Klitschko stopped Rahman in round 7 at SAP Arena on Saturday.", "k")
     words, names, numbers = (dict(kind) for kind in profile(article).features)
@@ -225,7 +279,7 @@ def test_ecbplus_quality_floor(ecbplus_docs: list[dict[str, object]]) -> None:
     order = list(range(len(articles)))
     random.Random(0).shuffle(order)
     streamed = cluster_stream([articles[i] for i in order])
-    assert _bcubed_f1(streamed, [truth[i] for i in order]) >= 0.83
+    assert _bcubed_f1(streamed, [truth[i] for i in order]) >= 0.91
 
 
 def _bcubed_f1(predicted: list[str], truth: list[str]) -> float:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import newsweave
+from newsweave.cluster import StreamClusterer, cluster_stream
 from newsweave.pipeline import ingest, stored_story
 from newsweave.store import SCHEMA_VERSION, StoreError, open_store
 
@@ -382,3 +383,33 @@ def test_a_large_story_is_digested_from_its_most_recent_articles() -> None:
     undated_first = datetime.min.replace(tzinfo=UTC)
     newest = sorted(bridge.articles, key=lambda a: comparable(a.date_publish, undated_first))[-2:]
     assert {s.article_id for f in done.crosscheck.facts for s in f.statements} <= {a.id for a in newest}
+
+
+def test_stories_split_anew_in_the_store_match_the_stream_and_keep_their_links(
+    tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
+) -> None:
+    """Articles moved between stories by a later arrival move in the store too, across runs; retired ids still lead."""
+    topics = [doc for doc in ecbplus_docs if doc["topic"] in (2, 12)]  # two same-kind events each
+    rng = random.Random(3)
+    rng.shuffle(topics)
+    halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
+    for path, docs in zip(halves, (topics[:20], topics[20:]), strict=True):
+        path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
+    store = tmp_path / "a.db"
+    reports = [ingest([path], store, batch_size=4, digests=False) for path in halves]  # the second run resumes
+    assert sum(report.folded for report in reports) == 0
+    articles, _ = newsweave.read_all(halves)
+    expected = dict(zip((a.id for a in articles), cluster_stream(articles), strict=True))
+    clusterer = StreamClusterer()
+    assert any(clusterer.add(article).moved for article in articles)  # there was something to move
+    db = sqlite3.connect(store)
+    try:
+        assert dict(db.execute("SELECT article_id, story_id FROM members").fetchall()) == expected
+        assert len(set(expected.values())) >= 4  # each topic's two events apart, at least
+        counts = dict(db.execute("SELECT story_id, count(*) FROM members GROUP BY story_id").fetchall())
+        assert dict(db.execute("SELECT id, articles FROM stories").fetchall()) == counts  # no empty or stale story
+        aliases = db.execute("SELECT old_id FROM aliases").fetchall()
+    finally:
+        db.close()
+    with open_store(store, readonly=True) as reader:
+        assert all(reader.resolve(old) in counts for (old,) in aliases)

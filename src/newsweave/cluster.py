@@ -13,10 +13,15 @@ weigh nothing and what differs between members ("Rahman" or "Thompson") decides,
 splits the group where those differences run deep. Small fragments left by the split
 rejoin the part of the group they resemble most.
 
-Streaming mode gives each incoming article to the best matching active story or starts a
-new one. Candidate stories come from an inverted index over the stories' distinctive
-features, so the cost of one article does not grow with the number of stories seen; a
-story that received nothing for ``dormant_after`` of article time leaves memory.
+Streaming mode does the same two passes online. Each incoming article joins the best matching
+active *group* (the first pass's unit: articles about one kind of happening) or starts a new
+one; candidate groups come from an inverted index over the groups' distinctive features, so
+the cost of one article does not grow with the number of groups seen. The group is then split
+into stories by the batch mode's second pass, over the group's own members, as the group grows
+(at sizes that grow geometrically; in between, a newcomer joins the story of the group whose
+members it resembles most on average). Without that second look, the first article of a second event of
+the same kind joins the first event's story, and so does every article of that event after it.
+A group that received nothing for ``dormant_after`` of article time leaves memory.
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ WORDS: Kind = 0
 NAMES: Kind = 1
 NUMBERS: Kind = 2
 
+# Below this many cells (articles x features), similarities are computed on a dense matrix.
+_DENSE_CELLS = 200_000
+
 _FEATURE = itemgetter(0)  # of a (feature, count) pair: a C-level key for Counter.update and sorting
 
 
@@ -83,8 +91,15 @@ class ClusterConfig:
     # other as within themselves is two stories. Relative, so it holds for small piles (the
     # bundled examples: two storms) as well as for large ones.
     split_contrast: float = 0.3
-    # Streaming: similarity to a story's profile needed to join it.
-    join_similarity: float = 0.25
+    # Streaming: similarity to a group's profile needed to join it (the first pass's unit; the group's
+    # stories come from the second pass, ``split_similarity`` and ``split_contrast``).
+    join_similarity: float = 0.15
+    # Streaming: a group is split into stories anew when it reaches twice ``min_part`` (the smallest group
+    # the second pass can halve), then each time it has grown by this factor.
+    resplit_growth: float = 1.25
+    # Streaming: groups larger than this are split no more (the cost is quadratic); a newcomer joins the
+    # story its most recent members of this many resemble most.
+    split_members: int = 64
     # Streaming: candidates scored exactly per article, found through the inverted index.
     max_candidates: int = 10
     # Streaming: features of an article (per kind) used to look candidates up...
@@ -226,22 +241,31 @@ def _similarity(
     for kind, weight in enumerate(weights):
         if weight == 0:
             continue
-        df: Counter[str] = Counter()
-        for index in chosen:
-            df.update(feature for feature, _ in profiles[index].features[kind])
-        vocabulary = {feature: column for column, feature in enumerate(sorted(df))}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for row, index in enumerate(chosen):
-            for feature, tf in profiles[index].features[kind]:
-                rows.append(row)
-                cols.append(vocabulary[feature])
-                vals.append((1.0 + math.log(tf)) * math.log((n + 1 + prior) / df[feature]))
-        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocabulary), 1)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        matrix = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
-        total += weight * (matrix @ matrix.T).toarray()
+        lists = [profiles[index].features[kind] for index in chosen]
+        pairs = list(chain.from_iterable(lists))
+        features, tfs = zip(*pairs, strict=True) if pairs else ((), ())
+        df = Counter(features)
+        ordered = sorted(df)  # columns in feature order, whatever the hash seed
+        vocabulary = dict(zip(ordered, range(len(ordered)), strict=True))
+        frequency = np.fromiter(map(df.__getitem__, ordered), dtype=float, count=len(ordered))
+        columns = np.fromiter(map(vocabulary.__getitem__, features), dtype=np.int64, count=len(features))
+        lengths = list(map(len, lists))
+        values = (1.0 + np.log(np.asarray(tfs, dtype=float))) * np.log((n + 1 + prior) / frequency[columns])
+        rows = np.repeat(np.arange(n), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
+        values = values / np.maximum(norms, 1e-12)[rows]
+        # Only features two members share give a similarity off the diagonal; each row's norm is 1 (0 when empty).
+        shared = frequency[columns] >= 2
+        kept, compact = np.unique(columns[shared], return_inverse=True)
+        if n * len(kept) <= _DENSE_CELLS:  # scipy.sparse's per-call overhead would dominate for a group's few articles
+            matrix: Any = np.zeros((n, len(kept)))
+            matrix[rows[shared], compact] = values[shared]
+            product = matrix @ matrix.T
+        else:
+            matrix = sparse.csr_matrix((values[shared], (rows[shared], compact)), shape=(n, len(kept)))
+            product = (matrix @ matrix.T).toarray()
+        np.fill_diagonal(product, (norms > 0).astype(float))
+        total += weight * product
     total /= sum(weights)
     result: list[list[float]] = total.tolist()
     return result
@@ -295,24 +319,42 @@ def story_id_for(article_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where one streamed article went; ``merged`` lists stories folded into ``story`` by it."""
+    """Where one streamed article went, and what its arrival changed in its group's stories.
+
+    ``new``: its story did not exist before. ``merged``: groups folded into the article's group.
+    ``moved``: other articles whose story changed (the group was split anew), with their story now.
+    ``retired``: stories that no longer exist, each with the story that now holds its first article,
+    where a link to the old id should lead; the surviving id is always the older one.
+    """
 
     article_id: str
     story: str
     new: bool
     merged: tuple[str, ...] = ()
+    moved: tuple[tuple[str, str], ...] = ()
+    retired: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
 class _ActiveStory:
+    """An active group: articles about one kind of happening, split into one or more stories.
+
+    Its id is the story id of its first article, which is always the first member of its story,
+    so the group's id is also the id of a live story.
+    """
+
     id: str
     seq: int
     size: int
     last_time: datetime | None
-    # Per kind: in how many of the story's articles each feature occurs.
+    # Per kind: in how many of the group's articles each feature occurs.
     counts: list[Counter[str]] = field(default_factory=list)
     indexed: list[set[str]] = field(default_factory=list)
     vector: list[dict[str, float]] | None = None
+    # Member article ids in arrival order, each with its story; a story's first member founded it.
+    story_of: dict[str, str] = field(default_factory=dict)
+    # Members unknown (a group saved before groups kept them): its articles stay in the group's story.
+    settled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +374,12 @@ class StateChanges:
     stories_complete: bool  # ``stories`` are all the active stories
 
 
-# Given the lookup keys (kind, feature) of a late article and the earliest last article time a story may
-# have to take it, return dormant stories (as ``StreamClusterer.state`` writes a story) that could.
+# Given the lookup keys (kind, feature) of a late article and the earliest last article time a group may
+# have to take it, return dormant groups (as ``StreamClusterer.state`` writes a group) that could.
 Recall = Callable[[list[tuple[int, str]], datetime], list[dict[str, Any]]]
+# Given article ids, return the profiles of those it can find: members of a group resumed from a saved
+# state, or recalled from dormancy, whose profiles are no longer in memory.
+Profiles = Callable[[list[str]], dict[str, Profile]]
 
 
 class _IdfTable(dict[str, float]):
@@ -356,11 +401,15 @@ class _IdfTable(dict[str, float]):
 class StreamClusterer:
     """Assign articles to stories one at a time, with online document frequencies.
 
-    Memory holds only active stories: one whose newest article is older than
+    Each article joins a group (see the module's notes), and the group's stories are recomputed
+    as it grows, so an arrival may move earlier articles between the group's stories
+    (``Assignment.moved``). Memory holds only active groups: one whose newest article is older than
     ``config.dormant_after`` (in article time) is dropped from memory and from the index, and
     listed in ``departed`` for its owner to keep (the store does). An article older than the active
-    window (a late one) asks ``recall``, when set, for dormant stories it may belong to; those come
-    back into memory to be scored like the others, so a late report joins its story.
+    window (a late one) asks ``recall``, when set, for dormant groups it may belong to; those come
+    back into memory to be scored like the others, so a late report joins its story. A group
+    brought back (or resumed with ``from_state``) asks ``profiles``, when set, for its members'
+    profiles before it is split again; without them its stories stay as they are.
     """
 
     def __init__(self, config: ClusterConfig = ClusterConfig()) -> None:
@@ -380,6 +429,11 @@ class StreamClusterer:
         self.dormant = 0  # stories that left memory
         self.departed: list[dict[str, Any]] = []  # stories that left memory since the owner last took them
         self.recall: Recall | None = None
+        self.profiles: Profiles | None = None
+        # Profiles of the active groups' members (the second pass reads them), and their vectors against
+        # the current IDF snapshot (dropped when it is refreshed).
+        self._profiles: dict[str, Profile] = {}
+        self._member_vectors: dict[str, list[dict[str, float]]] = {}
         # What changed since the last ``changes()``; everything, until a store holds the state.
         self._dirty_features: tuple[set[str], ...] = (set(), set(), set())
         self._dirty_stories: set[str] = set()
@@ -484,6 +538,8 @@ class StreamClusterer:
             last_time=datetime.fromisoformat(item["last_time"]) if item["last_time"] else None,
             counts=[Counter(c) for c in item["counts"]],
             indexed=[set(features) for features in item["indexed"]],
+            story_of=dict(item.get("members", ())),
+            settled=item.get("settled", "members" not in item),
         )
         self._stories[story.id] = story
         self._touched(story)
@@ -511,18 +567,73 @@ class StreamClusterer:
         )
         joined = [entry for entry in scored if entry[0] >= self.config.join_similarity]
         if not joined:
-            story = self._new_story(prof)
-            return Assignment(prof.article_id, story.id, new=True)
-        # The oldest of the matching stories survives any merge, so earlier links stay valid.
+            group = self._new_story(prof)
+            return Assignment(prof.article_id, group.id, new=True)
+        # The oldest of the matching groups survives any merge, so earlier links stay valid.
         targets = sorted((self._stories[story_id] for _, _, story_id in joined[:2]), key=lambda s: s.seq)
-        best = self._stories[joined[0][2]]
+        group = self._stories[joined[0][2]]
         merged: tuple[str, ...] = ()
+        before = dict(group.story_of)
         if len(targets) == 2 and self._score(self._story_vector(targets[1]), targets[0]) >= self.config.join_similarity:
+            before = {**targets[0].story_of, **targets[1].story_of}
             self._merge(targets[0], targets[1])
-            best = targets[0]
+            group = targets[0]
             merged = (targets[1].id,)
-        self._join(best, prof)
-        return Assignment(prof.article_id, best.id, new=False, merged=merged)
+        self._join(group, prof)
+        self._place(group, prof, resplit=bool(merged) or self._resplit_due(group.size))
+        return _assignment(prof.article_id, before, group.story_of, merged)
+
+    def _resplit_due(self, size: int) -> bool:
+        """Whether a group that just reached ``size`` members is split anew (``resplit_growth``)."""
+        if size > self.config.split_members:
+            return False
+        mark = 2 * self.config.min_part  # the smallest group the second pass can split in two
+        while mark < size:
+            mark = max(mark + 1, math.ceil(mark * self.config.resplit_growth))
+        return mark == size
+
+    def _place(self, group: _ActiveStory, prof: Profile, resplit: bool) -> None:
+        """Give the group's newest member its story: split the group anew, or join the closest of its stories."""
+        members = [*group.story_of, prof.article_id]
+        profiles = self._member_profiles(group, members[-self.config.split_members :]) if not group.settled else None
+        if profiles is None:
+            group.story_of[prof.article_id] = group.id  # members unknown: the group stays one story
+            return
+        if resplit and len(members) <= self.config.split_members:
+            indices = list(range(len(members)))
+            parts = [indices] if len(members) < self.config.min_part else _split(profiles, indices, self.config)
+            for part in parts:
+                story_id = story_id_for(members[min(part)])  # the first member names its story
+                for index in part:
+                    group.story_of[members[index]] = story_id
+            return
+        group.story_of[prof.article_id] = self._closest_story(group, prof, members[-len(profiles) : -1], profiles[:-1])
+
+    def _member_profiles(self, group: _ActiveStory, members: list[str]) -> list[Profile] | None:
+        """The profiles of ``members`` (asking ``profiles`` for those not in memory), or None if any is missing."""
+        missing = [member for member in members if member not in self._profiles]
+        if missing and self.profiles is not None:
+            self._profiles.update(self.profiles(missing))
+        if any(member not in self._profiles for member in missing):
+            group.settled = True  # no second look without the members: later articles join the group's story
+            return None
+        return [self._profiles[member] for member in members]
+
+    def _closest_story(
+        self, group: _ActiveStory, prof: Profile, members: list[str], profiles: list[Profile]
+    ) -> str:
+        """The story of the group whose members ``prof`` resembles most on average (average link, as the split)."""
+        vector = self._vector(prof.features)
+        totals: dict[str, list[float]] = {}
+        for member, member_profile in zip(members, profiles, strict=True):
+            member_vector = self._member_vectors.get(member)
+            if member_vector is None:
+                member_vector = self._member_vectors[member] = self._vector(member_profile.features)
+            totals.setdefault(group.story_of[member], []).append(_similarity_of(vector, member_vector, self.config))
+        if not totals:
+            return group.id
+        # The highest average; ties go to the older story (first in the group's order).
+        return max(totals, key=lambda story: math.fsum(totals[story]) / len(totals[story]))
 
     def _advance_clock(self, time: datetime | None) -> None:
         if time is None or (self._clock is not None and time <= self._clock):
@@ -532,6 +643,9 @@ class StreamClusterer:
         for story in [s for s in self._stories.values() if s.last_time is not None and s.last_time < horizon]:
             self.departed.append(_story_state(story))
             self._forget(story)
+            for member in story.story_of:
+                self._profiles.pop(member, None)
+                self._member_vectors.pop(member, None)
             self.dormant += 1
 
     def _is_late(self, time: datetime | None) -> bool:
@@ -567,6 +681,7 @@ class StreamClusterer:
         # next re-ranking (it is saved with the state, so a resumed stream looks up the same way).
         for story in self._stories.values():
             story.vector = None
+        self._member_vectors.clear()
 
     def _idf_tables(self) -> tuple[_IdfTable, ...]:
         documents = self._snapshot_documents + 1 + self.config.prior_documents
@@ -602,15 +717,7 @@ class StreamClusterer:
 
     def _score(self, vector: list[dict[str, float]], story: _ActiveStory) -> float:
         story_vector = story.vector if story.vector is not None else self._story_vector(story)
-        weights = _weights(self.config)
-        total = 0.0
-        for kind, weight in enumerate(weights):
-            a, b = vector[kind], story_vector[kind]
-            # Only shared features count: the key intersection runs in C, and fsum's exact rounding makes
-            # the sum independent of the set's (hash-seeded) order, so every process scores alike.
-            shared = a.keys() & b.keys()
-            total += weight * math.fsum(map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))
-        return total / sum(weights)
+        return _similarity_of(vector, story_vector, self.config)
 
     def _lookup_keys(self, vector: list[dict[str, float]]) -> Iterator[tuple[int, str]]:
         for kind, weights in enumerate(vector):
@@ -636,6 +743,7 @@ class StreamClusterer:
         self._seq += 1
         self._stories[story.id] = story
         self._join(story, prof)
+        story.story_of[prof.article_id] = story.id
         return story
 
     def _touched(self, story: _ActiveStory) -> None:
@@ -644,6 +752,11 @@ class StreamClusterer:
 
     def _join(self, story: _ActiveStory, prof: Profile) -> None:
         self._touched(story)
+        self._profiles[prof.article_id] = prof
+        if len(story.story_of) >= self.config.split_members:  # only the most recent members are read again
+            fallen = list(story.story_of)[-self.config.split_members]
+            self._profiles.pop(fallen, None)
+            self._member_vectors.pop(fallen, None)
         story.size += 1
         if prof.time is not None and (story.last_time is None or prof.time > story.last_time):
             story.last_time = prof.time
@@ -690,6 +803,8 @@ class StreamClusterer:
             keep.last_time = gone.last_time
         for kind in range(3):
             keep.counts[kind].update(gone.counts[kind])
+        keep.story_of.update(gone.story_of)
+        keep.settled = keep.settled or gone.settled
         keep.vector = None
         self._reindex(keep)
 
@@ -713,6 +828,37 @@ def _normalised(weights: dict[str, float]) -> dict[str, float]:
     return {feature: w / norm for feature, w in weights.items()}
 
 
+def _similarity_of(a: list[dict[str, float]], b: list[dict[str, float]], config: ClusterConfig) -> float:
+    """The weighted cosine of two normalised vectors (an article's or a group's), over their shared features."""
+    weights = _weights(config)
+    total = 0.0
+    for kind, weight in enumerate(weights):
+        x, y = a[kind], b[kind]
+        # Only shared features count: the key intersection runs in C, and fsum's exact rounding makes
+        # the sum independent of the set's (hash-seeded) order, so every process scores alike.
+        shared = x.keys() & y.keys()
+        total += weight * math.fsum(map(mul, map(x.__getitem__, shared), map(y.__getitem__, shared)))
+    return total / sum(weights)
+
+
+def _assignment(
+    article_id: str, before: dict[str, str], after: dict[str, str], merged: tuple[str, ...]
+) -> Assignment:
+    """What an arrival changed: ``before`` and ``after`` map the group's members (in order) to their stories."""
+    founders: dict[str, str] = {}
+    for member, story in before.items():
+        founders.setdefault(story, member)  # a story's first member founded it
+    now = set(after.values())
+    return Assignment(
+        article_id,
+        after[article_id],
+        new=after[article_id] not in founders,
+        merged=merged,
+        moved=tuple((member, story) for member, story in after.items() if member in before and before[member] != story),
+        retired=tuple((story, after[founder]) for story, founder in founders.items() if story not in now),
+    )
+
+
 def _strongest(weights: dict[str, float], count: int) -> list[tuple[float, str]]:
     """The ``count`` heaviest features as (-weight, feature), heaviest first, ties by feature."""
     return sorted([(-w, f) for f, w in weights.items()])[:count]
@@ -726,26 +872,23 @@ def _story_state(story: _ActiveStory) -> dict[str, Any]:
         "last_time": story.last_time.isoformat() if story.last_time else None,
         "counts": [dict(c) for c in story.counts],
         "indexed": [sorted(features) for features in story.indexed],
+        "members": list(story.story_of.items()),
+        "settled": story.settled,
     }
 
 
 def cluster_stream(articles: Iterable[Article], config: ClusterConfig = ClusterConfig()) -> list[str]:
     """Return the story id of each article, assigning them one at a time in the given order.
 
-    Stories merged later by a bridging article are reported under the surviving id.
+    Each article is reported in the story it ends up in: later arrivals may move it (a group split
+    anew) or retire its story into another.
     """
     clusterer = StreamClusterer(config)
-    assigned: list[str] = []
-    alias: dict[str, str] = {}
+    story_of: dict[str, str] = {}
+    order: list[str] = []
     for article in articles:
         result = clusterer.add(article)
-        for gone in result.merged:
-            alias[gone] = result.story
-        assigned.append(result.story)
-    return [_resolve(alias, story) for story in assigned]
-
-
-def _resolve(alias: dict[str, str], story: str) -> str:
-    while story in alias:
-        story = alias[story]
-    return story
+        story_of.update(result.moved)
+        story_of[result.article_id] = result.story
+        order.append(result.article_id)
+    return [story_of[article_id] for article_id in order]

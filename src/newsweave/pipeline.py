@@ -400,6 +400,8 @@ def ingest(
                 clusterer.mark_saved()
             # A late article looks for its dormant story in the store (in the batch's own transaction).
             clusterer.recall = lambda keys, since: db.recall_dormant(keys, since, config.cluster.max_candidates)
+            # A resumed or recalled group's members are read back to be split again.
+            clusterer.profiles = lambda ids: _stored_profiles(db, ids, config.cluster)
             if client is not None:
                 from newsweave.scale import dask_batches
 
@@ -541,12 +543,18 @@ def _store_batch(
         if clusterer.departed:  # stories that went dormant: kept in the store for late articles
             Store.save_dormant(connection, clusterer.departed)
             clusterer.departed.clear()
-        for gone in assignment.merged:
-            if gone in touched:
-                count, _ = touched.pop(gone)
-                touch(assignment.story, count)
-            Store.merge_story(connection, gone, assignment.story, run_id)
-            Store.record_change(connection, run_id, Change(assignment.story, "merged", 0, (gone,)))
+        for gone in assignment.merged:  # a group folded into another: it can no longer be recalled
+            Store.forget_dormant(connection, gone)
+        retired = dict(assignment.retired)
+        for member, story_id in assignment.moved:  # the group was split anew
+            previous = Store.move_member(connection, member, story_id)
+            if previous is not None and previous not in retired:
+                touch(previous, -1)
+            touch(story_id, 1)
+        for old, story_id in assignment.retired:  # its members moved above; links to it now lead on
+            touched.pop(old, None)
+            Store.merge_story(connection, old, story_id, run_id)
+            Store.record_change(connection, run_id, Change(story_id, "merged", 0, (old,)))
         if assignment.new:
             touched[assignment.story] = (0, ())
         Store.add_member(connection, article.id, assignment.story)
@@ -570,8 +578,18 @@ def _store_batch(
         digest = json.dumps(_story_digest(story_id, title, outlets, rows), ensure_ascii=False, separators=(",", ":"))
         Store.write_story(connection, story_id, seq=seq, title=title, articles=rows, run_id=run_id, digest=digest)
         new_outlets = tuple(o for o in outlets if o not in outlets_before)
-        if added or new_outlets:
-            Store.record_change(connection, run_id, Change(story_id, kind, added, new_outlets))
+        if added > 0 or new_outlets:  # a story that only lost articles to a split did not grow
+            Store.record_change(connection, run_id, Change(story_id, kind, max(added, 0), new_outlets))
+
+
+def _stored_profiles(db: Store, article_ids: Sequence[str], config: ClusterConfig) -> dict[str, Profile]:
+    """The clustering profiles of the stored articles among ``article_ids`` (as the reading side computed them)."""
+    found = {}
+    for article_id in article_ids:
+        article = db.article(article_id)
+        if article is not None:
+            found[article_id] = profile(article, config)
+    return found
 
 
 def _stored_lead(db: Store, rows: Sequence[MemberRow]) -> str | None:

@@ -618,6 +618,7 @@ class Store:
         digest: str,
     ) -> None:
         outlets = list(dict.fromkeys(outlet for article in articles for outlet in article.outlets))
+        db.execute("DELETE FROM aliases WHERE old_id = ?", (story_id,))  # a story split off again is itself
         # Kept in UTC, so that ordering and `--since` compare instants, not local clock readings.
         dates = sorted(
             comparable(a.date_publish).astimezone(UTC).isoformat() for a in articles if a.date_publish is not None
@@ -642,6 +643,19 @@ class Store:
                 run_id,
             ),
         )
+
+    @staticmethod
+    def move_member(db: sqlite3.Connection, article_id: str, story_id: str) -> str | None:
+        """Move an article to another story; returns the story it was in (None if it was in none)."""
+        row = db.execute("SELECT story_id FROM members WHERE article_id = ?", (article_id,)).fetchone()
+        db.execute("UPDATE members SET story_id = ? WHERE article_id = ?", (story_id, article_id))
+        return str(row[0]) if row else None
+
+    @staticmethod
+    def forget_dormant(db: sqlite3.Connection, group_id: str) -> None:
+        """Drop the saved profile of a clusterer group folded into another (it must not be recalled)."""
+        db.execute("DELETE FROM dormant WHERE story_id = ?", (group_id,))
+        db.execute("DELETE FROM dormant_index WHERE story_id = ?", (group_id,))
 
     @staticmethod
     def merge_story(db: sqlite3.Connection, gone: str, keep: str, run_id: int) -> None:
