@@ -275,11 +275,11 @@ def test_ecbplus_quality_floor(ecbplus_docs: list[dict[str, object]]) -> None:
     articles, _ = newsweave.read_all([path])
     gold = {str(doc["id"]): str(doc["event"]) for doc in ecbplus_docs}
     truth = [gold[article.source_id or ""] for article in articles]
-    assert _bcubed_f1(cluster_batch(articles), truth) >= 0.92
+    assert _bcubed_f1(cluster_batch(articles), truth) >= 0.93
     order = list(range(len(articles)))
     random.Random(0).shuffle(order)
     streamed = cluster_stream([articles[i] for i in order])
-    assert _bcubed_f1(streamed, [truth[i] for i in order]) >= 0.91
+    assert _bcubed_f1(streamed, [truth[i] for i in order]) >= 0.92
 
 
 def _bcubed_f1(predicted: list[str], truth: list[str]) -> float:

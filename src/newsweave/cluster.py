@@ -85,6 +85,11 @@ class ClusterConfig:
     group_similarity: float = 0.07
     # Batch, second pass: average similarity (the group's own TF-IDF) that keeps them in one story.
     split_similarity: float = 0.04
+    # The second pass reads the title and lead (the first this many characters of the text) as much as the
+    # whole text: news states its event up front, and background further down ("Jackson was arrested in
+    # October, too") makes two events of one kind read alike.
+    lead_chars: int = 300
+    lead_weight: float = 1.0
     # Parts of a split smaller than this rejoin the part they resemble most.
     min_part: int = 3
     # Batch, last check: a part whose two halves are less than this fraction as similar to each
@@ -122,12 +127,26 @@ class Profile:
     article_id: str
     features: tuple[tuple[tuple[str, int], ...], ...]  # per kind: (feature, count), sorted
     time: datetime | None
+    lead: tuple[tuple[tuple[str, int], ...], ...] = ((), (), ())  # the same, of the title and lead only
 
 
 def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profile:
-    """Return the clustering features of ``article`` (title and text)."""
-    counts: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
+    """Return the clustering features of ``article``: of its title and text, and of its title and lead."""
     text = f"{article.title}\n{article.text}" if article.title else article.text
+    lead = article.text[: config.lead_chars]
+    if len(article.text) > config.lead_chars:
+        lead = lead.rsplit(None, 1)[0]  # whole words only
+    time = comparable(article.date_publish) if article.date_publish is not None else None
+    return Profile(
+        article.id,
+        _features(text, config),
+        time,
+        _features(f"{article.title}\n{lead}" if article.title else lead, config),
+    )
+
+
+def _features(text: str, config: ClusterConfig) -> tuple[tuple[tuple[str, int], ...], ...]:
+    counts: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
     # Each distinct token is looked at once: news repeats its words.
     for token, tf in Counter(_TOKEN.findall(text)).items():
         if token[0].isdigit():
@@ -142,8 +161,7 @@ def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profil
         counts[WORDS][word[: config.stem_letters]] += tf
         if token[0].isupper():
             counts[NAMES][word] += tf
-    time = comparable(article.date_publish) if article.date_publish is not None else None
-    return Profile(article.id, tuple(tuple(sorted(c.items())) for c in counts), time)
+    return tuple(tuple(sorted(c.items())) for c in counts)
 
 
 def _weights(config: ClusterConfig) -> tuple[float, float, float]:
@@ -195,7 +213,7 @@ def _bisect(profiles: Sequence[Profile], group: list[int], config: ClusterConfig
 
     if len(group) < 2 * config.min_part:
         return [group]
-    local = np.asarray(_similarity(profiles, group, config, 0))
+    local = np.asarray(_local_similarity(profiles, group, config))
     halves = _average_link(local.tolist(), None)
     if len(halves) != 2 or any(len(half) < config.min_part for half in halves):
         return [group]
@@ -212,7 +230,7 @@ def _bisect(profiles: Sequence[Profile], group: list[int], config: ClusterConfig
 
 def _split_by_threshold(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
     """Average link over the group's own TF-IDF; small fragments rejoin the closest part."""
-    local = _similarity(profiles, group, config, 0)
+    local = _local_similarity(profiles, group, config)
     parts = _average_link(local, config.split_similarity)
     large = [part for part in parts if len(part) >= config.min_part]
     if not large or len(large) == len(parts):
@@ -227,10 +245,22 @@ def _split_by_threshold(profiles: Sequence[Profile], group: list[int], config: C
     return [sorted(group[i] for i in part) for part in merged]
 
 
+def _local_similarity(profiles: Sequence[Profile], members: list[int], config: ClusterConfig) -> list[list[float]]:
+    """The second pass's similarity: of whole texts and of leads, document frequencies counted among the members."""
+    import numpy as np
+
+    if config.lead_weight == 0:
+        return _similarity(profiles, members, config, 0)
+    whole = np.asarray(_similarity(profiles, members, config, 0))
+    lead = np.asarray(_similarity(profiles, members, config, 0, lead=True))
+    result: list[list[float]] = ((whole + config.lead_weight * lead) / (1 + config.lead_weight)).tolist()
+    return result
+
+
 def _similarity(
-    profiles: Sequence[Profile], members: Iterable[int], config: ClusterConfig, prior: int
+    profiles: Sequence[Profile], members: Iterable[int], config: ClusterConfig, prior: int, *, lead: bool = False
 ) -> list[list[float]]:
-    """Weighted cosine similarity of the members, with document frequencies counted among them."""
+    """Weighted cosine similarity of the members (of their leads, with ``lead``), frequencies counted among them."""
     import numpy as np
     from scipy import sparse
 
@@ -241,7 +271,7 @@ def _similarity(
     for kind, weight in enumerate(weights):
         if weight == 0:
             continue
-        lists = [profiles[index].features[kind] for index in chosen]
+        lists = [(profiles[index].lead if lead else profiles[index].features)[kind] for index in chosen]
         pairs = list(chain.from_iterable(lists))
         features, tfs = zip(*pairs, strict=True) if pairs else ((), ())
         df = Counter(features)
