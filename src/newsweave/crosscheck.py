@@ -12,7 +12,8 @@
    unit ("24 hours" / "two days"), dates of the same kind, different names in the same role,
    a word negated on one side only, and opposite words ("official" / "unofficial"). Where the
    words around two values share too little to tell whether they are said of one thing, spaCy's
-   dependency parse (``syntax``) is asked whether a negated verb, or a date's verb, has one subject.
+   dependency parse (``syntax``) is asked whether a negated verb, or a date's verb, has one subject,
+   and whose an age is.
 
 Same input, same output: no randomness, and ties are broken by position.
 """
@@ -481,9 +482,9 @@ def _dated_alike(a: Claim, b: Claim, spans: Spans, parses: Parses) -> bool:
 def _dated_act(a: Claim, b: Claim, spans: Spans, parses: Parses | None) -> bool:
     """Whether the two dates, by the parse, date one act: one verb, one subject and one object (or none on either side).
 
-    "Microsoft released a security patch on Saturday" / "Microsoft on Wednesday released an emergency patch to fix
-    a browser flaw" share few words, yet the same subject did the same thing to the same object: that act has one
-    date, whether alignment put the two statements in one fact or not.
+    "Nadia Verhoeven, whose rescue of a trawler crew ..., died on Sunday in Marento at the age of 84" / "Verhoeven
+    died peacefully in her sleep Tuesday" share few words, yet one subject did one thing: that act has one date,
+    whether alignment put the two statements in one fact or not.
     """
     if parses is None:
         return False
