@@ -63,7 +63,7 @@ NAMES: Kind = 1
 NUMBERS: Kind = 2
 
 # Below this many cells (articles x features), similarities are computed on a dense matrix.
-_DENSE_CELLS = 200_000
+_DENSE_CELLS = 1_000_000
 
 _FEATURE = itemgetter(0)  # of a (feature, count) pair: a C-level key for Counter.update and sorting
 
@@ -178,7 +178,8 @@ def cluster_batch(articles: Sequence[Article], config: ClusterConfig = ClusterCo
     same input is clustered again.
     """
     profiles = [profile(article, config) for article in articles]
-    labels = batch_labels(profiles, config)
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        labels = batch_labels(profiles, config)
     return _ids_by_first_member([p.article_id for p in profiles], labels)
 
 
@@ -247,57 +248,82 @@ def _split_by_threshold(profiles: Sequence[Profile], group: list[int], config: C
 
 def _local_similarity(profiles: Sequence[Profile], members: list[int], config: ClusterConfig) -> list[list[float]]:
     """The second pass's similarity: of whole texts and of leads, document frequencies counted among the members."""
-    import numpy as np
-
-    if config.lead_weight == 0:
-        return _similarity(profiles, members, config, 0)
-    whole = np.asarray(_similarity(profiles, members, config, 0))
-    lead = np.asarray(_similarity(profiles, members, config, 0, lead=True))
-    result: list[list[float]] = ((whole + config.lead_weight * lead) / (1 + config.lead_weight)).tolist()
-    return result
+    chosen = [profiles[index] for index in members]
+    share = 1.0 / (1.0 + config.lead_weight)
+    blocks = [(weight * share, [p.features[kind] for p in chosen]) for kind, weight in enumerate(_kind_shares(config))]
+    if config.lead_weight:
+        blocks += [
+            (weight * config.lead_weight * share, [p.lead[kind] for p in chosen])
+            for kind, weight in enumerate(_kind_shares(config))
+        ]
+    return _cosines(blocks, len(chosen), 0)
 
 
 def _similarity(
-    profiles: Sequence[Profile], members: Iterable[int], config: ClusterConfig, prior: int, *, lead: bool = False
+    profiles: Sequence[Profile], members: Iterable[int], config: ClusterConfig, prior: int
 ) -> list[list[float]]:
-    """Weighted cosine similarity of the members (of their leads, with ``lead``), frequencies counted among them."""
+    """Weighted cosine similarity of the members' whole texts, document frequencies counted among them."""
+    chosen = [profiles[index] for index in members]
+    blocks = [(weight, [p.features[kind] for p in chosen]) for kind, weight in enumerate(_kind_shares(config))]
+    return _cosines(blocks, len(chosen), prior)
+
+
+def _kind_shares(config: ClusterConfig) -> tuple[float, ...]:
+    weights = _weights(config)
+    return tuple(weight / sum(weights) for weight in weights)
+
+
+def _cosines(
+    blocks: Sequence[tuple[float, Sequence[Sequence[tuple[str, int]]]]], n: int, prior: int
+) -> list[list[float]]:
+    """The weighted sum over ``blocks`` of the members' TF-IDF cosines (one list of (feature, count) per member).
+
+    All blocks go into one matrix, each row's part of a block scaled to norm sqrt(weight), so a single
+    product sums the weighted cosines.
+    """
     import numpy as np
     from scipy import sparse
 
-    chosen = list(members)
-    n = len(chosen)
-    total = np.zeros((n, n))
-    weights = _weights(config)
-    for kind, weight in enumerate(weights):
-        if weight == 0:
-            continue
-        lists = [(profiles[index].lead if lead else profiles[index].features)[kind] for index in chosen]
+    diagonal = np.zeros(n)
+    rows_kept: list[Any] = []
+    columns_kept: list[Any] = []
+    values_kept: list[Any] = []
+    offset = 0
+    for weight, lists in blocks:
         pairs = list(chain.from_iterable(lists))
-        features, tfs = zip(*pairs, strict=True) if pairs else ((), ())
+        if weight == 0 or not pairs:
+            continue
+        features, tfs = zip(*pairs, strict=True)
         df = Counter(features)
         ordered = sorted(df)  # columns in feature order, whatever the hash seed
         vocabulary = dict(zip(ordered, range(len(ordered)), strict=True))
         frequency = np.fromiter(map(df.__getitem__, ordered), dtype=float, count=len(ordered))
         columns = np.fromiter(map(vocabulary.__getitem__, features), dtype=np.int64, count=len(features))
-        lengths = list(map(len, lists))
+        rows = np.repeat(np.arange(n), list(map(len, lists)))
         values = (1.0 + np.log(np.asarray(tfs, dtype=float))) * np.log((n + 1 + prior) / frequency[columns])
-        rows = np.repeat(np.arange(n), lengths)
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
-        values = values / np.maximum(norms, 1e-12)[rows]
-        # Only features two members share give a similarity off the diagonal; each row's norm is 1 (0 when empty).
+        values = values * (math.sqrt(weight) / np.maximum(norms, 1e-12))[rows]
+        diagonal += weight * (norms > 0)
+        # Only features two members share give a similarity off the diagonal.
         shared = frequency[columns] >= 2
-        kept, compact = np.unique(columns[shared], return_inverse=True)
-        if n * len(kept) <= _DENSE_CELLS:  # scipy.sparse's per-call overhead would dominate for a group's few articles
-            matrix: Any = np.zeros((n, len(kept)))
-            matrix[rows[shared], compact] = values[shared]
-            product = matrix @ matrix.T
-        else:
-            matrix = sparse.csr_matrix((values[shared], (rows[shared], compact)), shape=(n, len(kept)))
-            product = (matrix @ matrix.T).toarray()
-        np.fill_diagonal(product, (norms > 0).astype(float))
-        total += weight * product
-    total /= sum(weights)
-    result: list[list[float]] = total.tolist()
+        rows_kept.append(rows[shared])
+        columns_kept.append(columns[shared] + offset)
+        values_kept.append(values[shared])
+        offset += len(ordered)
+    if not rows_kept:
+        return np.diag(diagonal).tolist()
+    rows = np.concatenate(rows_kept)
+    kept, compact = np.unique(np.concatenate(columns_kept), return_inverse=True)
+    values = np.concatenate(values_kept)
+    if n * len(kept) <= _DENSE_CELLS:  # scipy.sparse's per-call overhead would dominate for a group's few articles
+        matrix: Any = np.zeros((n, len(kept)))
+        matrix[rows, compact] = values
+        product = matrix @ matrix.T
+    else:
+        matrix = sparse.csr_matrix((values, (rows, compact)), shape=(n, len(kept)))
+        product = (matrix @ matrix.T).toarray()
+    np.fill_diagonal(product, diagonal)
+    result: list[list[float]] = product.tolist()
     return result
 
 
@@ -325,6 +351,14 @@ def _average_link(similarity: list[list[float]], threshold: float | None) -> lis
     for index, label in enumerate(flat.tolist()):
         clusters[label].append(index)
     return sorted(clusters.values(), key=lambda members: members[0])
+
+
+def _blas_controller() -> Any:
+    """A handle on the BLAS thread pools: the second pass's products are small, and OpenBLAS spreading each
+    over every core made them three times slower on 2 busy cores (one thread each is faster and the same)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _renumber(labels: Sequence[int]) -> list[int]:
@@ -463,7 +497,10 @@ class StreamClusterer:
         # Profiles of the active groups' members (the second pass reads them), and their vectors against
         # the current IDF snapshot (dropped when it is refreshed).
         self._profiles: dict[str, Profile] = {}
-        self._member_vectors: dict[str, list[dict[str, float]]] = {}
+        # Per group, per story: how many of its members and the sum of their vectors (``_closest_story``).
+        self._story_sums: dict[str, _Sums] = {}
+        self._member_vectors: dict[str, list[dict[str, float]]] = {}  # against the current IDF snapshot
+        self._blas: Any = None  # threadpoolctl's controller, made on the first split
         # What changed since the last ``changes()``; everything, until a store holds the state.
         self._dirty_features: tuple[set[str], ...] = (set(), set(), set())
         self._dirty_stories: set[str] = set()
@@ -610,7 +647,7 @@ class StreamClusterer:
             group = targets[0]
             merged = (targets[1].id,)
         self._join(group, prof)
-        self._place(group, prof, resplit=bool(merged) or self._resplit_due(group.size))
+        self._place(group, prof, vector, resplit=bool(merged) or self._resplit_due(group.size))
         return _assignment(prof.article_id, before, group.story_of, merged)
 
     def _resplit_due(self, size: int) -> bool:
@@ -622,7 +659,7 @@ class StreamClusterer:
             mark = max(mark + 1, math.ceil(mark * self.config.resplit_growth))
         return mark == size
 
-    def _place(self, group: _ActiveStory, prof: Profile, resplit: bool) -> None:
+    def _place(self, group: _ActiveStory, prof: Profile, vector: list[dict[str, float]], resplit: bool) -> None:
         """Give the group's newest member its story: split the group anew, or join the closest of its stories."""
         members = [*group.story_of, prof.article_id]
         profiles = self._member_profiles(group, members[-self.config.split_members :]) if not group.settled else None
@@ -631,13 +668,21 @@ class StreamClusterer:
             return
         if resplit and len(members) <= self.config.split_members:
             indices = list(range(len(members)))
-            parts = [indices] if len(members) < self.config.min_part else _split(profiles, indices, self.config)
+            self._story_sums.pop(group.id, None)
+            if len(members) < self.config.min_part:
+                parts = [indices]
+            else:
+                if self._blas is None:
+                    self._blas = _blas_controller()
+                with self._blas.limit(limits=1, user_api="blas"):
+                    parts = _split(profiles, indices, self.config)
             for part in parts:
                 story_id = story_id_for(members[min(part)])  # the first member names its story
                 for index in part:
                     group.story_of[members[index]] = story_id
             return
-        group.story_of[prof.article_id] = self._closest_story(group, prof, members[-len(profiles) : -1], profiles[:-1])
+        window = members[-len(profiles) : -1]
+        group.story_of[prof.article_id] = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
 
     def _member_profiles(self, group: _ActiveStory, members: list[str]) -> list[Profile] | None:
         """The profiles of ``members`` (asking ``profiles`` for those not in memory), or None if any is missing."""
@@ -650,20 +695,38 @@ class StreamClusterer:
         return [self._profiles[member] for member in members]
 
     def _closest_story(
-        self, group: _ActiveStory, prof: Profile, members: list[str], profiles: list[Profile]
+        self,
+        group: _ActiveStory,
+        article_id: str,
+        vector: list[dict[str, float]],
+        members: list[str],
+        profiles: list[Profile],
     ) -> str:
-        """The story of the group whose members ``prof`` resembles most on average (average link, as the split)."""
-        vector = self._vector(prof.features)
-        totals: dict[str, list[float]] = {}
-        for member, member_profile in zip(members, profiles, strict=True):
-            member_vector = self._member_vectors.get(member)
-            if member_vector is None:
-                member_vector = self._member_vectors[member] = self._vector(member_profile.features)
-            totals.setdefault(group.story_of[member], []).append(_similarity_of(vector, member_vector, self.config))
-        if not totals:
+        """The story whose members the article (``vector``) resembles most on average (average link, as the split).
+
+        The average similarity to a story's members is the similarity to the sum of their vectors over
+        their count; the sums are kept per group until it is split, merged, or the IDF snapshot changes,
+        and always add up in member order, so a resumed stream gets the same floats.
+        """
+        sums = self._story_sums.get(group.id)
+        if sums is None:
+            sums = {}
+            for member, member_profile in zip(members, profiles, strict=True):
+                member_vector = self._member_vectors.get(member)
+                if member_vector is None:
+                    member_vector = self._member_vectors[member] = self._vector(member_profile.features)
+                _accumulate(sums, group.story_of[member], member_vector)
+        if not sums:
             return group.id
         # The highest average; ties go to the older story (first in the group's order).
-        return max(totals, key=lambda story: math.fsum(totals[story]) / len(totals[story]))
+        best = max(sums, key=lambda story: _similarity_of(vector, sums[story][1], self.config) / sums[story][0])
+        self._member_vectors[article_id] = vector
+        if len(members) + 1 < self.config.split_members:  # the next newcomer reads these members and this one
+            _accumulate(sums, best, vector)
+            self._story_sums[group.id] = sums
+        else:
+            self._story_sums.pop(group.id, None)
+        return best
 
     def _advance_clock(self, time: datetime | None) -> None:
         if time is None or (self._clock is not None and time <= self._clock):
@@ -676,6 +739,7 @@ class StreamClusterer:
             for member in story.story_of:
                 self._profiles.pop(member, None)
                 self._member_vectors.pop(member, None)
+            self._story_sums.pop(story.id, None)
             self.dormant += 1
 
     def _is_late(self, time: datetime | None) -> bool:
@@ -711,6 +775,7 @@ class StreamClusterer:
         # next re-ranking (it is saved with the state, so a resumed stream looks up the same way).
         for story in self._stories.values():
             story.vector = None
+        self._story_sums.clear()
         self._member_vectors.clear()
 
     def _idf_tables(self) -> tuple[_IdfTable, ...]:
@@ -835,6 +900,8 @@ class StreamClusterer:
             keep.counts[kind].update(gone.counts[kind])
         keep.story_of.update(gone.story_of)
         keep.settled = keep.settled or gone.settled
+        self._story_sums.pop(keep.id, None)
+        self._story_sums.pop(gone.id, None)
         keep.vector = None
         self._reindex(keep)
 
@@ -869,6 +936,19 @@ def _similarity_of(a: list[dict[str, float]], b: list[dict[str, float]], config:
         shared = x.keys() & y.keys()
         total += weight * math.fsum(map(mul, map(x.__getitem__, shared), map(y.__getitem__, shared)))
     return total / sum(weights)
+
+
+_Sums = dict[str, tuple[int, list[dict[str, float]]]]  # per story: members counted, sum of their vectors
+
+
+def _accumulate(sums: _Sums, story: str, vector: list[dict[str, float]]) -> None:
+    """Add one member's vector to its story's count and sum."""
+    count, total = sums.get(story, (0, [{}, {}, {}]))
+    for kind, weights in enumerate(vector):
+        part = total[kind]
+        for feature, weight in weights.items():
+            part[feature] = part.get(feature, 0.0) + weight
+    sums[story] = (count + 1, total)
 
 
 def _assignment(
