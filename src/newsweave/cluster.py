@@ -494,8 +494,8 @@ class StreamClusterer:
         self.departed: list[dict[str, Any]] = []  # stories that left memory since the owner last took them
         self.recall: Recall | None = None
         self.profiles: Profiles | None = None
-        # Profiles of the active groups' members (the second pass reads them), and their vectors against
-        # the current IDF snapshot (dropped when it is refreshed).
+        # Profiles of the active groups' members (the second pass reads them; a group over ``split_members``
+        # keeps only its most recent ones).
         self._profiles: dict[str, Profile] = {}
         # Per group, per story: how many of its members and the sum of their vectors (``_closest_story``).
         self._story_sums: dict[str, _Sums] = {}
