@@ -428,10 +428,11 @@ def _same_thing(
     close = score >= config.conflict_similarity
     if kind == "date" and _dated_act(a, b, spans, parses):
         return True
-    # A named person's age, told in one fact or close statements; in any two statements when both tell of the
-    # death, at which the age stops changing (a trial two years on may give another age, rightly).
+    # A named person's age, in close statements, or in any two that both tell of the death, at which the age
+    # stops changing. Sharing a fact is not enough: "found Orozco, 29, guilty" / "searching for Orozco, 27" give
+    # his age at the verdict and at the manhunt two years before (the neural alignment puts them in one fact).
     at_death = bool(_DEATH.search(a.statement.text) and _DEATH.search(b.statement.text))
-    if kind == "number" and (one_fact or close or at_death) and _one_person_aged(a, b, spans, parses):
+    if kind == "number" and (close or at_death) and _one_person_aged(a, b, spans, parses):
         return True
     if not one_fact:
         # Statements alignment kept apart: only one clause about one thing, in close statements.
