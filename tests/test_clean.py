@@ -424,6 +424,10 @@ def test_listing_rows_need_several_rows() -> None:
         ("The board will read moreover the full report on Friday.", 0),  # not "read more"
         ("Jump to navigation", 2),
         ("Prices may jump tomorrow, the minister warned.", 0),  # not "jump to"
+        ("Register", 1),
+        ("Only one political party is legally registered in Turkmenistan.", 0),  # furniture words end too
+        ("Cookies", 1),
+        ("The seismological network registered the quake.", 0),
     ],
 )
 def test_furniture_phrases_end_at_a_word_boundary(line: str, evidence: int) -> None:

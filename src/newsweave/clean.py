@@ -72,7 +72,7 @@ _FURNITURE_WORDS = re.compile(
         subscribe|subscription|subscribers|newsletters?|sign\ (?:up|in)|log\ ?in|register|cookies?|consent
       | advertisement|advertising|comments|breaking\ news|latest\ news|top\ stories|more\ from|see\ also
       | most\ (?:viewed|read|popular|shared|watched|commented)|trending|watch\ (?:now|live|more)|listen\ (?:now|live)
-    )""",
+    )\b""",  # whole words: "register" is furniture, "registered in Turkmenistan" is not
     re.IGNORECASE | re.VERBOSE,
 )
 # Literal pieces (lower case) of which every alternative above contains at least one: a line holding
