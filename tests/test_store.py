@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 import newsweave
-from newsweave.cluster import StreamClusterer, cluster_stream
-from newsweave.pipeline import ingest, stored_story
+from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_stream
+from newsweave.pipeline import DigestConfig, ingest, stored_story
 from newsweave.store import SCHEMA_VERSION, StoreError, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,11 +396,12 @@ def test_stories_split_anew_in_the_store_match_the_stream_and_keep_their_links(
     for path, docs in zip(halves, (topics[:20], topics[20:]), strict=True):
         path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
     store = tmp_path / "a.db"
-    reports = [ingest([path], store, batch_size=4, digests=False) for path in halves]  # the second run resumes
+    config = DigestConfig(cluster=ClusterConfig(second_look=True))
+    reports = [ingest([path], store, config, batch_size=4, digests=False) for path in halves]  # the 2nd resumes
     assert sum(report.folded for report in reports) == 0
     articles, _ = newsweave.read_all(halves)
-    expected = dict(zip((a.id for a in articles), cluster_stream(articles), strict=True))
-    clusterer = StreamClusterer()
+    expected = dict(zip((a.id for a in articles), cluster_stream(articles, config.cluster), strict=True))
+    clusterer = StreamClusterer(config.cluster)
     assert any(clusterer.add(article).moved for article in articles)  # there was something to move
     db = sqlite3.connect(store)
     try:

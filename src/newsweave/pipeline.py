@@ -551,8 +551,10 @@ def _store_batch(
             if previous is not None and previous not in retired:
                 touch(previous, -1)
             touch(story_id, 1)
-        for old, story_id in assignment.retired:  # its members moved above; links to it now lead on
-            touched.pop(old, None)
+        for old, story_id in assignment.retired:  # links to it now lead on; its members moved (below if not above)
+            count, _ = touched.pop(old, (0, ()))
+            if not assignment.moved:  # a merge: what the batch added to the old story, it added to this one
+                touch(story_id, count)
             Store.merge_story(connection, old, story_id, run_id)
             Store.record_change(connection, run_id, Change(story_id, "merged", 0, (old,)))
         if assignment.new:
