@@ -1,10 +1,9 @@
 """A long, realistic news stream for scale runs: ECB+ replayed as new events over a simulated year.
 
-Each replay substitutes every name (a capitalised word the corpus never writes in lower case:
-people, places, organisations; not "The" or "Police" at the start of a sentence, nor months
-and weekdays) with an invented one and shifts every number, so a replay is a new set of events
-whose texts differ from all others (deduplication must not fold them), and spreads its articles
-over a few days of publication time. Replays follow one another through the year, so the active window of the
+Each replay substitutes every capitalised word (names, places, organisations) with an invented
+one and shifts every number, so a replay is a new set of events whose texts differ from all
+others (deduplication must not fold them), and spreads its articles over a few days of
+publication time. Replays follow one another through the year, so the active window of the
 streaming clusterer holds a few replays at a time.
 """
 
@@ -21,11 +20,6 @@ from typing import Any
 _SYLLABLES = ["ka", "lo", "mi", "ren", "tus", "va", "dor", "bel", "qui", "sen", "ar", "tho", "nel", "pra", "zu", "vik"]
 _CAPITAL = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _NUMBER = re.compile(r"\b\d+\b")
-_LOWER = re.compile(r"\b[a-z]{3,}\b")
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
 
 
 def _invented(word: str, replay: int) -> str:
@@ -33,30 +27,16 @@ def _invented(word: str, replay: int) -> str:
     return "".join(_SYLLABLES[b % len(_SYLLABLES)] for b in digest[:3]).capitalize()
 
 
-def _common_words(docs: list[dict[str, Any]]) -> frozenset[str]:
-    """Words the corpus writes in lower case somewhere, with month and weekday names: not names."""
-    lower = {word for doc in docs for word in _LOWER.findall(doc["text"])}
-    return frozenset(lower | _CALENDAR)
-
-
-def _rewrite(text: str, replay: int, common: frozenset[str]) -> str:
-    # Before, every capitalised word was rewritten, so "The" at the start of every sentence became one
-    # invented name shared by all articles of a replay, which chained unrelated events into one story.
+def _rewrite(text: str, replay: int) -> str:
     if replay == 0:
         return text
-
-    def name(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return word if word.lower() in common else _invented(word, replay)
-
-    text = _CAPITAL.sub(name, text)
+    text = _CAPITAL.sub(lambda m: _invented(m.group(0), replay), text)
     return _NUMBER.sub(lambda m: str(int(m.group(0)) + replay * 7 + 1), text)
 
 
 def replay(docs: list[dict[str, Any]], count: int, *, year: int = 2025) -> Iterator[dict[str, Any]]:
     """Yield ``count`` news-please records in publication order (gold event in ``event``)."""
     replays = -(-count // len(docs))
-    common = _common_words(docs)
     start = datetime(year, 1, 1, tzinfo=UTC)
     step = timedelta(days=365) / max(replays, 1)
     produced = 0
@@ -75,7 +55,7 @@ def replay(docs: list[dict[str, Any]], count: int, *, year: int = 2025) -> Itera
             yield {
                 "id": f"r{number}-{doc['id']}",
                 "event": f"r{number}-{doc['event']}",
-                "maintext": _rewrite(doc["text"], number, common),
+                "maintext": _rewrite(doc["text"], number),
                 "date_publish": when.isoformat(),
                 "source_domain": doc.get("outlet") or f"outlet{doc_hash % 40}.example",
             }
