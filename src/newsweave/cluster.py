@@ -762,7 +762,7 @@ class StreamClusterer:
                 self._member_vectors.pop(member, None)
             self._story_sums.pop(story.id, None)
             self.dormant += 1
-        for group in list(self._stories.values()):
+        for group in list(self._stories.values()) if self.config.second_look else ():
             old = {story for story, last in group.story_last.items() if last < horizon}
             if old:
                 self._detach(group, old)
