@@ -667,8 +667,7 @@ class Store:
             Store.record_change(db, run_id, Change(keep, kind, articles, tuple(json.loads(outlets))))
         db.execute("UPDATE members SET story_id = ? WHERE story_id = ?", (keep, gone))
         db.execute("DELETE FROM stories WHERE id = ?", (gone,))
-        db.execute("DELETE FROM dormant WHERE story_id = ?", (gone,))
-        db.execute("DELETE FROM dormant_index WHERE story_id = ?", (gone,))
+        Store.forget_dormant(db, gone)
         db.execute("UPDATE aliases SET story_id = ? WHERE story_id = ?", (keep, gone))
         db.execute("INSERT OR REPLACE INTO aliases (old_id, story_id, run_id) VALUES (?, ?, ?)", (gone, keep, run_id))
 
