@@ -646,6 +646,15 @@ def test_the_parse_reads_a_dated_acts_subject_head_and_object() -> None:
     assert approved.subject_head == {"board"} and {stem("ferry"), stem("terminal")} <= approved.objects
 
 
+def test_a_date_the_parse_hangs_on_the_verbs_object_still_dates_the_act() -> None:
+    text = "The agency announced a recall of the heaters on Monday. Fans packed the stadium for Saturday's game."
+    doc = Parses()(text)
+    assert doc is not None
+    announced = dated_predicate(doc, text.index("Monday"))  # the parse hangs "on Monday" on "recall"
+    assert announced is not None and announced.verb == "announc" and stem("recall") in announced.objects
+    assert dated_predicate(doc, text.index("Saturday")) is None  # a date of a noun: the game's, not the packing's
+
+
 def test_without_spacy_the_parses_answer_none_and_the_loader_is_tried_once() -> None:
     calls = []
 

@@ -109,10 +109,16 @@ def dated_predicate(doc: Doc, offset: int) -> Predicate | None:
     it dates is then not read.
     """
     date = word = _word_at(doc, offset)
-    for _ in range(3):  # "Friday" -> "on" -> "arrested"; "Friday night" -> "night" -> "on" -> "arrested"
-        if word is None or date is None or word.dep_ not in _DATE_LINKS or word.head is word:
+    previous: Token | None = None
+    for _ in range(4):  # "Friday" -> "on" -> "arrested"; "Friday night" -> "night" -> "on" -> "arrested"
+        if word is None or date is None or word.head is word:
             return None
-        word = word.head
+        # "released a patch on Saturday": the parse often hangs the date's preposition on the verb's object,
+        # but the date is still the act's.
+        through_object = word.dep_ == "dobj" and previous is not None and previous.dep_ == "prep"
+        if word.dep_ not in _DATE_LINKS and not through_object:
+            return None
+        previous, word = word, word.head
         if word.pos_ in _VERB:
             between = doc[min(word.i, date.i) + 1 : max(word.i, date.i)]
             if any(token.lower_ in _OTHER_EVENT for token in between):
