@@ -843,13 +843,19 @@ class StreamClusterer:
     def _settle_profile(self, story: _ActiveStory) -> None:
         """Keep a leaving story's strongest features, as ``_reindex`` does, without entering it in the index."""
         for kind in range(3):
-            counts = story.counts[kind]
-            if len(counts) > self.config.profile_features:
-                idf = self._idf_cache[kind]
-                keep = sorted((-n * idf[f], f) for f, n in counts.items())[: self.config.profile_features]
-                story.counts[kind] = Counter({f: counts[f] for _, f in keep})
+            self._prune(story, kind)
             top = _strongest(self._kind_vector(story, kind), self.config.index_features)
             story.indexed[kind] = {feature for _, feature in top}
+
+    def _prune(self, story: _ActiveStory, kind: int) -> bool:
+        """Keep one kind's ``profile_features`` strongest features (count x IDF); whether any were dropped."""
+        counts = story.counts[kind]
+        if len(counts) <= self.config.profile_features:
+            return False
+        idf = self._idf_cache[kind]
+        keep = sorted((-n * idf[f], f) for f, n in counts.items())[: self.config.profile_features]
+        story.counts[kind] = Counter({f: counts[f] for _, f in keep})
+        return True
 
     def _is_late(self, time: datetime | None) -> bool:
         """Whether an article is older than the active window: its story may have gone dormant."""
@@ -974,19 +980,12 @@ class StreamClusterer:
 
     def _reindex(self, story: _ActiveStory) -> None:
         """Keep the story's strongest features in its profile and in the inverted index."""
-        limit = self.config.profile_features
         vector: list[dict[str, float]] = []
         for kind in range(3):
-            counts = story.counts[kind]
-            if len(counts) > limit:
-                idf = self._idf_cache[kind]
-                keep = sorted((-n * idf[f], f) for f, n in counts.items())[:limit]
-                story.counts[kind] = Counter({f: counts[f] for _, f in keep})
+            if self._prune(story, kind) or story.vector is None:
                 kind_vector = self._kind_vector(story, kind)
-            elif story.vector is not None:
-                kind_vector = story.vector[kind]
             else:
-                kind_vector = self._kind_vector(story, kind)
+                kind_vector = story.vector[kind]
             vector.append(kind_vector)
             top = {feature for _, feature in _strongest(kind_vector, self.config.index_features)}
             for feature in story.indexed[kind] - top:
