@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,23 @@ def test_writes_are_bounded_and_refused_cross_site(server: Running) -> None:
         server.url + "/add", data={"urls": "https://example.org/"}, headers={"origin": "https://evil.example"}
     )
     assert forged.status_code == 403
+
+
+def test_refused_and_dropped_jobs_leave_no_uploaded_files(server: Running, tmp_path: Path, monkeypatch: Any) -> None:
+    from newsweave.web.jobs import Jobs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # upload folders land here, where they can be counted
+    refused = httpx.post(
+        server.url + "/add", files={"files": ("report.txt", b"News of the Tollis Bridge.")}, data={"urls": "file:///x"}
+    )
+    assert refused.status_code == 400 and list(tmp_path.iterdir()) == []
+    jobs = Jobs(tmp_path / "never-started.db", newsweave.DigestConfig(), limit=8)
+    jobs._queue.put(None)  # the worker stops first, so every job below is still queued when the jobs close
+    folders = [Path(tempfile.mkdtemp(prefix="newsweave-upload-")) for _ in range(3)]
+    for folder in folders:
+        jobs.submit([str(folder)], folder)
+    jobs.close()
+    assert not any(folder.exists() for folder in folders)
 
 
 def test_a_token_guards_every_write(examples_store: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import hmac
 import ipaddress
 import json
 import re
+import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -356,12 +357,17 @@ def create_app(config: WebConfig) -> FastAPI:
     def submit_job(inputs: list[str], folder: Path | None = None) -> int:
         """Queue an ingest of ``inputs``; 400 for an input that is not a file and not an http(s) URL."""
         bad = [item for item in inputs if not is_url(item) and (folder is None or not item.startswith(str(folder)))]
-        if bad:
-            raise HTTPException(400, f"not an http(s) URL: {bad[0][:200]}")
         try:
-            return jobs["ingest"].submit(inputs, folder).id
-        except JobsFullError as error:
-            raise HTTPException(429, str(error)) from error
+            if bad:
+                raise HTTPException(400, f"not an http(s) URL: {bad[0][:200]}")
+            try:
+                return jobs["ingest"].submit(inputs, folder).id
+            except JobsFullError as error:
+                raise HTTPException(429, str(error)) from error
+        except HTTPException:
+            if folder is not None:  # a refused job's uploads would otherwise stay in the temporary folder
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
 
     def listing(
         db: Store, q: str | None, outlet: str | None, since: str | None, until: str | None,

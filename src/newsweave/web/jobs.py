@@ -107,6 +107,13 @@ class Jobs:
         """Finish the running job, drop the queued ones, stop the worker process."""
         self._queue.put(None)
         self._worker.join(timeout=60)
+        while True:  # the dropped jobs' uploaded files go with them
+            try:
+                dropped = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if dropped is not None and dropped.folder is not None:
+                shutil.rmtree(dropped.folder, ignore_errors=True)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._progress.close()
