@@ -662,7 +662,7 @@ class StreamClusterer:
         if len(group.story_of) >= self.config.split_members:
             self._evict(group)
         before = dict(group.story_of)
-        self._place(group, prof, vector, resplit=bool(merged) or self._resplit_due(group.size))
+        self._place(group, prof, vector, resplit=self._resplit_due(group.size))
         return _assignment(prof.article_id, before, group.story_of, merged)
 
     def _resplit_due(self, size: int) -> bool:
