@@ -194,11 +194,12 @@ def batch_labels(profiles: Sequence[Profile], config: ClusterConfig = ClusterCon
     count = len(profiles)
     if count < 2:
         return [0] * count
-    similarity = _similarity(profiles, range(count), config, config.prior_documents)
+    columns = [_columns(p) for p in profiles]
+    similarity = _similarity(columns, range(count), config, config.prior_documents)
     labels = [-1] * count
     next_label = 0
     for group in _average_link(similarity, config.group_similarity):
-        parts = [group] if len(group) < config.min_part else _split(profiles, group, config)
+        parts = [group] if len(group) < config.min_part else _split(columns, group, config)
         for part in parts:
             for index in part:
                 labels[index] = next_label
@@ -206,21 +207,21 @@ def batch_labels(profiles: Sequence[Profile], config: ClusterConfig = ClusterCon
     return _renumber(labels)
 
 
-def _split(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
+def _split(columns: Sequence[_Columns], group: list[int], config: ClusterConfig) -> list[list[int]]:
     """Split one group by its own document frequencies, then halve parts whose halves barely meet."""
     parts: list[list[int]] = []
-    for part in _split_by_threshold(profiles, group, config):
-        parts.extend(_bisect(profiles, part, config))
+    for part in _split_by_threshold(columns, group, config):
+        parts.extend(_bisect(columns, part, config))
     return [sorted(part) for part in parts]
 
 
-def _bisect(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
+def _bisect(columns: Sequence[_Columns], group: list[int], config: ClusterConfig) -> list[list[int]]:
     """Halve ``group`` at the top of its dendrogram while the halves are far apart relative to their cohesion."""
     import numpy as np
 
     if len(group) < 2 * config.min_part:
         return [group]
-    local = np.asarray(_local_similarity(profiles, group, config))
+    local = np.asarray(_local_similarity(columns, group, config))
     halves = _average_link(local.tolist(), None)
     if len(halves) != 2 or any(len(half) < config.min_part for half in halves):
         return [group]
@@ -232,12 +233,12 @@ def _bisect(profiles: Sequence[Profile], group: list[int], config: ClusterConfig
     between = float(local[np.ix_(halves[0], halves[1])].mean())
     if between >= config.split_contrast * min(cohesion(halves[0]), cohesion(halves[1])):
         return [group]
-    return [part for half in halves for part in _bisect(profiles, [group[i] for i in half], config)]
+    return [part for half in halves for part in _bisect(columns, [group[i] for i in half], config)]
 
 
-def _split_by_threshold(profiles: Sequence[Profile], group: list[int], config: ClusterConfig) -> list[list[int]]:
+def _split_by_threshold(columns: Sequence[_Columns], group: list[int], config: ClusterConfig) -> list[list[int]]:
     """Average link over the group's own TF-IDF; small fragments rejoin the closest part."""
-    local = _local_similarity(profiles, group, config)
+    local = _local_similarity(columns, group, config)
     parts = _average_link(local, config.split_similarity)
     large = [part for part in parts if len(part) >= config.min_part]
     if not large or len(large) == len(parts):
@@ -252,25 +253,25 @@ def _split_by_threshold(profiles: Sequence[Profile], group: list[int], config: C
     return [sorted(group[i] for i in part) for part in merged]
 
 
-def _local_similarity(profiles: Sequence[Profile], members: list[int], config: ClusterConfig) -> list[list[float]]:
+def _local_similarity(columns: Sequence[_Columns], members: list[int], config: ClusterConfig) -> list[list[float]]:
     """The second pass's similarity: of whole texts and of leads, document frequencies counted among the members."""
-    chosen = [profiles[index] for index in members]
+    chosen = [columns[index] for index in members]
     share = 1.0 / (1.0 + config.lead_weight)
-    blocks = [(weight * share, [p.features[kind] for p in chosen]) for kind, weight in enumerate(_kind_shares(config))]
+    blocks = [(weight * share, [c[kind] for c in chosen]) for kind, weight in enumerate(_kind_shares(config))]
     if config.lead_weight:
         blocks += [
-            (weight * config.lead_weight * share, [p.lead[kind] for p in chosen])
+            (weight * config.lead_weight * share, [c[3 + kind] for c in chosen])
             for kind, weight in enumerate(_kind_shares(config))
         ]
     return _cosines(blocks, len(chosen), 0)
 
 
 def _similarity(
-    profiles: Sequence[Profile], members: Iterable[int], config: ClusterConfig, prior: int
+    columns: Sequence[_Columns], members: Iterable[int], config: ClusterConfig, prior: int
 ) -> list[list[float]]:
     """Weighted cosine similarity of the members' whole texts, document frequencies counted among them."""
-    chosen = [profiles[index] for index in members]
-    blocks = [(weight, [p.features[kind] for p in chosen]) for kind, weight in enumerate(_kind_shares(config))]
+    chosen = [columns[index] for index in members]
+    blocks = [(weight, [c[kind] for c in chosen]) for kind, weight in enumerate(_kind_shares(config))]
     return _cosines(blocks, len(chosen), prior)
 
 
@@ -279,10 +280,32 @@ def _kind_shares(config: ClusterConfig) -> tuple[float, ...]:
     return tuple(weight / sum(weights) for weight in weights)
 
 
-def _cosines(
-    blocks: Sequence[tuple[float, Sequence[Sequence[tuple[str, int]]]]], n: int, prior: int
-) -> list[list[float]]:
-    """The weighted sum over ``blocks`` of the members' TF-IDF cosines (one list of (feature, count) per member).
+# One block of one article: its features' stable ids and their 1 + log(count), in the same order.
+_Block = tuple[Any, Any]
+# An article's blocks: its whole text's three kinds, then its lead's three kinds.
+_Columns = tuple[_Block, ...]
+
+
+def _columns(prof: Profile) -> _Columns:
+    """The profile's features as arrays the second pass can count and weigh without Python loops."""
+    import numpy as np
+
+    blocks = []
+    for pairs in (*prof.features, *prof.lead):
+        ids = np.fromiter((_feature_id(feature) for feature, _ in pairs), dtype=np.int64, count=len(pairs))
+        counts = np.fromiter((count for _, count in pairs), dtype=float, count=len(pairs))
+        blocks.append((ids, 1.0 + np.log(counts)))
+    return tuple(blocks)
+
+
+def _feature_id(feature: str) -> int:
+    """A 64-bit id of a feature, the same in every process: the columns of a similarity matrix are
+    ordered by it, so the floats (and the stories) do not depend on the hash seed or the input's history."""
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def _cosines(blocks: Sequence[tuple[float, Sequence[_Block]]], n: int, prior: int) -> list[list[float]]:
+    """The weighted sum over ``blocks`` of the members' TF-IDF cosines (one block per member).
 
     All blocks go into one matrix, each row's part of a block scaled to norm sqrt(weight), so a single
     product sums the weighted cosines.
@@ -295,27 +318,25 @@ def _cosines(
     columns_kept: list[Any] = []
     values_kept: list[Any] = []
     offset = 0
-    for weight, lists in blocks:
-        pairs = list(chain.from_iterable(lists))
-        if weight == 0 or not pairs:
+    for weight, members in blocks:
+        lengths = [len(ids) for ids, _ in members]
+        if weight == 0 or not any(lengths):
             continue
-        features, tfs = zip(*pairs, strict=True)
-        df = Counter(features)
-        ordered = sorted(df)  # columns in feature order, whatever the hash seed
-        vocabulary = dict(zip(ordered, range(len(ordered)), strict=True))
-        frequency = np.fromiter(map(df.__getitem__, ordered), dtype=float, count=len(ordered))
-        columns = np.fromiter(map(vocabulary.__getitem__, features), dtype=np.int64, count=len(features))
-        rows = np.repeat(np.arange(n), list(map(len, lists)))
-        values = (1.0 + np.log(np.asarray(tfs, dtype=float))) * np.log((n + 1 + prior) / frequency[columns])
+        features, inverse, df = np.unique(
+            np.concatenate([ids for ids, _ in members]), return_inverse=True, return_counts=True
+        )
+        frequency = df[inverse]
+        rows = np.repeat(np.arange(n), lengths)
+        values = np.concatenate([tf for _, tf in members]) * np.log((n + 1 + prior) / frequency)
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
         values = values * (math.sqrt(weight) / np.maximum(norms, 1e-12))[rows]
         diagonal += weight * (norms > 0)
         # Only features two members share give a similarity off the diagonal.
-        shared = frequency[columns] >= 2
+        shared = frequency >= 2
         rows_kept.append(rows[shared])
-        columns_kept.append(columns[shared] + offset)
+        columns_kept.append(inverse[shared] + offset)
         values_kept.append(values[shared])
-        offset += len(ordered)
+        offset += len(features)
     if not rows_kept:
         return np.diag(diagonal).tolist()
     rows = np.concatenate(rows_kept)
@@ -508,6 +529,7 @@ class StreamClusterer:
         # Per group, per story: how many of its members and the sum of their vectors (``_closest_story``).
         self._story_sums: dict[str, _Sums] = {}
         self._member_vectors: dict[str, list[dict[str, float]]] = {}  # against the current IDF snapshot
+        self._member_columns: dict[str, _Columns] = {}  # what the second pass reads of each member's profile
         self._blas: Any = None  # threadpoolctl's controller, made on the first split
         # What changed since the last ``changes()``; everything, until a store holds the state.
         self._dirty_features: tuple[set[str], ...] = (set(), set(), set())
@@ -690,8 +712,9 @@ class StreamClusterer:
             else:
                 if self._blas is None:
                     self._blas = _blas_controller()
+                columns = [self._columns_of(member_profile) for member_profile in profiles]
                 with self._blas.limit(limits=1, user_api="blas"):
-                    parts = _split(profiles, indices, self.config)
+                    parts = _split(columns, indices, self.config)
             for part in parts:
                 story_id = story_id_for(members[min(part)])  # the first member names its story
                 for index in part:
@@ -704,6 +727,18 @@ class StreamClusterer:
         story = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
         group.story_of[prof.article_id] = story
         _newest(group.story_last, story, prof.time)
+
+    def _columns_of(self, prof: Profile) -> _Columns:
+        columns = self._member_columns.get(prof.article_id)
+        if columns is None:
+            columns = self._member_columns[prof.article_id] = _columns(prof)
+        return columns
+
+    def _drop_member(self, article_id: str) -> None:
+        """Forget what is kept of an article that left the active window (its story keeps its counts)."""
+        self._profiles.pop(article_id, None)
+        self._member_vectors.pop(article_id, None)
+        self._member_columns.pop(article_id, None)
 
     def _member_profiles(self, group: _ActiveStory, members: list[str]) -> list[Profile] | None:
         """The profiles of ``members`` (asking ``profiles`` for those not in memory), or None if any is missing."""
@@ -758,8 +793,7 @@ class StreamClusterer:
             self.departed.append(_story_state(story))
             self._forget(story)
             for member in story.story_of:
-                self._profiles.pop(member, None)
-                self._member_vectors.pop(member, None)
+                self._drop_member(member)
             self._story_sums.pop(story.id, None)
             self.dormant += 1
         for group in list(self._stories.values()) if self.config.second_look else ():
@@ -815,8 +849,7 @@ class StreamClusterer:
             self.dormant += 1
         for member in profiles:
             del group.story_of[member.article_id]
-            self._profiles.pop(member.article_id, None)
-            self._member_vectors.pop(member.article_id, None)
+            self._drop_member(member.article_id)
             for kind, pairs in enumerate(member.features):
                 counts = group.counts[kind]
                 for feature, _ in pairs:
