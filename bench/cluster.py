@@ -374,19 +374,21 @@ def _stored(store: Path) -> int:
         return 0
 
 
-def scale(count: int, batch_size: int) -> None:
+def scale(count: int, batch_size: int, second_look: bool = False) -> None:
     """Stream ``count`` replayed ECB+ articles through ``newsweave ingest`` into a fresh store; print a table."""
     import subprocess
     import tempfile
 
     from _replay import write_replay
 
-    print(f"\n## Scale: {count:,} articles through `newsweave ingest` (batch size {batch_size})\n")
+    look = ", --second-look" if second_look else ""
+    print(f"\n## Scale: {count:,} articles through `newsweave ingest` (batch size {batch_size}{look})\n")
     with tempfile.TemporaryDirectory(prefix="newsweave-scale-") as folder:
         source = write_replay(DOCS, Path(folder) / "stream.jsonl", count)
         store = Path(folder) / "scale.db"
         command = [sys.executable, "-m", "newsweave.cli", "ingest", str(source), "--store", str(store),
-                   "--batch-size", str(batch_size), "-q", "--no-digests"]  # fmt: skip
+                   "--batch-size", str(batch_size), "-q", "--no-digests",
+                   *(["--second-look"] if second_look else [])]  # fmt: skip
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         marks = [mark for mark in SCALE_CHECKPOINTS if mark <= count]
@@ -436,6 +438,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500, help="ingest batch size for the scale run")
     parser.add_argument("--no-scale", action="store_true", help="quality table only")
     parser.add_argument("--scale-only", action="store_true", help="scale table only")
+    parser.add_argument("--second-look", action="store_true", help="scale run with the streaming second look")
     args = parser.parse_args()
     started = time.perf_counter()
     articles = load_articles()
@@ -452,7 +455,7 @@ def main() -> None:
     if not args.scale_only:
         quality(articles, gold)
     if not args.no_scale:
-        scale(args.n, args.batch_size)
+        scale(args.n, args.batch_size, args.second_look)
 
     print(f"\nTotal run time {time.perf_counter() - started:.1f} s.")
 
