@@ -146,6 +146,65 @@ def conflicts_of(*articles: Article) -> list[tuple[str, str, str]]:
     return [(c.kind, c.a_value, c.b_value) for f in crosscheck(story(*articles)).facts for c in f.conflicts]
 
 
+# Three reports of one shooting: Alpha and Gamma name the deputy Jerry Ortiz; the sentence differs around the name.
+SHOOTING = {
+    "Alpha": "A gang member shot deputy Jerry Ortiz in the head outside an apartment building in Hawaiian Gardens.",
+    "Beta": "A gang member shot deputy {name} at close range outside an apartment building in Hawaiian Gardens.",
+    "Gamma": "Deputy Jerry Ortiz was knocking on doors in Hawaiian Gardens when a gang member shot him in the head.",
+}
+
+
+def shooting(outlet: str, name: str = "Jerry Ortiz") -> Article:
+    return report(outlet.lower(), outlet, SHOOTING[outlet].format(name=name))
+
+
+def test_a_name_only_one_outlet_writes_in_the_role_the_others_name_another_is_a_conflict() -> None:
+    # The words around the two names differ ("in the head" / "at close range"), so the statements alone do not
+    # say one role; the story does: no other outlet writes "Alfredo Perez", and the others name Jerry Ortiz.
+    swapped = conflicts_of(shooting("Alpha"), shooting("Beta", "Alfredo Perez"), shooting("Gamma"))
+    assert [(kind, {a, b}) for kind, a, b in swapped] == [("name", {"Jerry Ortiz", "Alfredo Perez"})]
+    assert conflicts_of(shooting("Alpha"), shooting("Beta"), shooting("Gamma")) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # A detail: each outlet writes both names somewhere, the city in one report and the country in the other.
+        (
+            "Kim arrived in Beijing on Monday for talks with President Xi, his first trip to China as leader.",
+            "Kim arrived in China on Monday for talks with President Xi in the capital, Beijing, state media said.",
+        ),
+        # A list: which member of it is which is unknown.
+        (
+            "Millions of people lost their connection in countries as far apart as India, Egypt and Dubai on Friday.",
+            "On Friday the outage cut off millions of people in India, Egypt and Malaysia, the operators said.",
+        ),
+        # Nationalities: paraphrases swap them freely.
+        (
+            "A British climber fell to his death from the ridge on Saturday, the rescue service reported.",
+            "The rescue service reported that an English climber fell from the ridge to his death on Saturday.",
+        ),
+        # A different witness quoted: a source, not a role in the fact.
+        (
+            "The building shook for almost a minute before the roof gave way, said neighbour Tom Reyes.",
+            "Ana Lund, a neighbour, said the building shook for almost a minute before the roof gave way.",
+        ),
+    ],
+)
+def test_legitimate_variations_of_names_are_no_conflict(first: str, second: str) -> None:
+    assert conflicts_of(report("a", "Alpha", first), report("b", "Beta", second)) == []
+
+
+def test_a_syndicated_copy_is_not_a_second_outlet_writing_a_name() -> None:
+    # Gamma Post prints Alpha News's wire text: "Alfredo Perez" is still one source's name, so its swap against
+    # Beta's "Jerry Ortiz" is found, and found once, not once per copy.
+    wire = article("alpha", "Alpha News", SHOOTING["Beta"].format(name="Alfredo Perez") + " " + OWN["Alpha"])
+    copy = article("copy", "Gamma Post", wire.text)
+    beta = report("beta", "Beta", SHOOTING["Alpha"])
+    found = conflicts_of(wire, copy, beta)
+    assert [(kind, {a, b}) for kind, a, b in found] == [("name", {"Alfredo Perez", "Jerry Ortiz"})]
+
+
 def test_a_negation_in_one_clause_is_a_conflict_however_different_the_rest_of_the_statements() -> None:
     # Few words in common overall, but the same clause on both sides of "approved": one thing.
     a = report(
@@ -678,8 +737,6 @@ def test_the_parse_reads_subject_modal_complement_and_claims() -> None:
     fled = predicate(doc, text.index("fled"))
     assert fled is not None and fled.hedged and fled.contested
     assert predicate(doc, text.index("gang")) is None  # not a verb
-
-
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,10 @@ _DATE_LINKS = frozenset({"pobj", "prep", "npadvmod", "tmod", "obl", "compound", 
 _OTHER_EVENT = frozenset("after before following since when until during while".split())
 # Words between an age and the person it is said of: "62-year-old", "at the age of 85", "aged 99".
 _AGE_WORDS = frozenset("year years old age aged".split())
-_UNNEEDED = ("ner", "lemmatizer")  # the subject is read from words and tags; entities are not needed
+_UNNEEDED = ("lemmatizer",)  # the subject is read from words and tags; entities type a name (name_role)
+# spaCy's entity labels, coarsened to what a swapped name must share: a place is not swapped for a person.
+# Not NORP ("British", "Chinese"): nationalities are adjectives that paraphrases swap freely ("British" / "English").
+_KINDS = {"GPE": "place", "LOC": "place", "FAC": "place", "PERSON": "person", "ORG": "organisation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,36 @@ def _name_of(noun: Token) -> frozenset[str]:
     names = [n for n in nouns if n.pos_ == "PROPN"]
     words = [w for n in names for w in (n, *(c for c in n.children if c.dep_ in ("compound", "flat")))]
     return frozenset(stem(w.lower_) for w in words if w.pos_ == "PROPN")
+
+
+@dataclass(frozen=True, slots=True)
+class NameRole:
+    """What a name is and where it stands in its clause, as the parse reads it."""
+
+    kinds: frozenset[str]  # place, person, organisation: spaCy's entity labels on the name, coarsened
+    # How the name hangs in the clause: its link, the word it hangs on (for "in Boston", the preposition and the
+    # word the preposition hangs on), so that "in Boston" and "in Turkmenistan" of one verb stand alike.
+    role: tuple[str, ...]
+    listed: bool  # one of a list ("India, Egypt and Dubai"): which member is which is unknown
+
+
+def name_role(doc: Doc, start: int, end: int) -> NameRole | None:
+    """The kind and role of the name at characters ``[start, end)`` of the parsed text; None if no word is there."""
+    words = [token for token in doc if start <= token.idx < end]
+    if not words:
+        return None
+    inside = {token.i for token in words}
+    # The name's head word: the one that hangs on a word outside the name.
+    head = next((t for t in words if t.head.i not in inside or t.head is t), words[0])
+    kinds = frozenset(
+        _KINDS[e.label_] for e in doc.ents if e.start_char < end and start < e.end_char and e.label_ in _KINDS
+    )
+    if head.dep_ == "pobj":
+        role: tuple[str, ...] = ("pobj", head.head.lower_, stem(head.head.head.lower_))
+    else:
+        role = (head.dep_.replace("pass", ""), stem(head.head.lower_))
+    listed = head.dep_ == "conj" or any(child.dep_ == "conj" for child in head.children)
+    return NameRole(kinds, role, listed)
 
 
 def _word_at(doc: Doc, offset: int) -> Token | None:
