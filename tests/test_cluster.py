@@ -172,6 +172,31 @@ def test_stories_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     assert len(outputs) == 1
 
 
+def test_a_full_group_splits_its_older_stories_off_without_sending_them_to_dormancy() -> None:
+    """Six quakes within a day fill a group of at most 8 articles: the older quakes' stories become groups of
+    their own, still active, so a late report of the first quake joins its story instead of starting one."""
+    rng = random.Random(5)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    articles = []
+    for event, place in enumerate(["Valdoria", "Kestrin", "Marlow Bay", "Oskarsund", "Tellmark", "Brisa"]):
+        text = _EVENTS["quake"].format(n=event + 3, place=place, day="Monday", k=10 * event + 7, h=100 + event)
+        for copy in range(4):
+            words = text.split()
+            rng.shuffle(words[len(words) // 2 :])
+            when = start + timedelta(hours=event * 3 + copy)
+            articles.append(_article(" ".join(words), f"{event}-{copy}", when, f"Outlet {copy}"))
+    late = _EVENTS["quake"].format(n=3, place="Valdoria", day="Monday", k=7, h=100)
+    articles.append(_article(late, "0-late", start + timedelta(hours=30), "Outlet 9"))
+    config = ClusterConfig(second_look=True, split_members=8)
+    labels = cluster_stream(articles, config)
+    assert [len(set(labels[i : i + 4])) for i in range(0, 24, 4)] == [1] * 6 and len(set(labels[:24])) == 6
+    assert labels[-1] == labels[0]
+    clusterer = StreamClusterer(config)
+    for article in articles:
+        clusterer.add(article)
+    assert clusterer.dormant == 0
+
+
 def test_stories_go_dormant_and_memory_holds_only_the_active_window() -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     clusterer = StreamClusterer(ClusterConfig(dormant_after=timedelta(days=7)))

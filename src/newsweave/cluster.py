@@ -818,10 +818,12 @@ class StreamClusterer:
                 self._detach(group, old)
 
     def _evict(self, group: _ActiveStory) -> None:
-        """Send a full group's least recently active stories to dormancy, down to three quarters of ``split_members``.
+        """Split a full group's least recently active stories off, down to three quarters of ``split_members``.
 
-        A kind of happening that recurs (a quake every few days) keeps its group active; without this it
-        would grow past what the second pass can split, and a new quake would join an old one's story.
+        A group that reaches ``split_members`` gathers more than one kind of happening, or a kind that
+        recurs (a quake every few days); without this it would grow past what the second pass can split,
+        and a new quake would join an old one's story. The stories split off stay active, each its own
+        group: sending them to dormancy instead cut events in two whenever groups gathered loosely.
         """
         keep = self.config.split_members * 3 // 4
         sizes = Counter(group.story_of.values())
@@ -834,10 +836,11 @@ class StreamClusterer:
             leaving.add(story)
             remaining -= sizes[story]
         if leaving:
-            self._detach(group, leaving)
+            self._detach(group, leaving, dormant=False)
 
-    def _detach(self, group: _ActiveStory, stories: set[str]) -> None:
-        """Let stories whose newest article left the active window leave their (still active) group, dormant."""
+    def _detach(self, group: _ActiveStory, stories: set[str], dormant: bool = True) -> None:
+        """Let ``stories`` leave their (still active) group: dormant (their newest article left the active
+        window), or each as an active group of its own."""
         leaving = [member for member, story in group.story_of.items() if story in stories]
         profiles = self._member_profiles(group, leaving)
         if profiles is None:
@@ -845,6 +848,7 @@ class StreamClusterer:
         by_story: dict[str, list[Profile]] = {}
         for member_profile in profiles:
             by_story.setdefault(group.story_of[member_profile.article_id], []).append(member_profile)
+        parts = []
         for story_id, members in by_story.items():
             part = _ActiveStory(
                 id=story_id,
@@ -860,12 +864,11 @@ class StreamClusterer:
             for member in members:
                 for kind, pairs in enumerate(member.features):
                     part.counts[kind].update(map(_FEATURE, pairs))
-            self._settle_profile(part)
-            self.departed.append(_story_state(part))
-            self.dormant += 1
+            parts.append(part)
         for member in profiles:
             del group.story_of[member.article_id]
-            self._drop_member(member.article_id)
+            if dormant:
+                self._drop_member(member.article_id)
             for kind, pairs in enumerate(member.features):
                 counts = group.counts[kind]
                 for feature, _ in pairs:
@@ -877,17 +880,26 @@ class StreamClusterer:
         for story_id in stories:
             group.story_last.pop(story_id, None)
         self._story_sums.pop(group.id, None)
-        if not group.story_of:  # every story left: so does the group (its stories are dormant already)
+        if not group.story_of:  # every story left: so does the group
             self._forget(group)
-            return
-        if group.id in stories:  # the group's first story left: the first one left names the group
-            self._forget(group)
-            group.id = next(iter(group.story_of.values()))
-            group.indexed = [set(), set(), set()]
-            self._stories[group.id] = group
-        group.vector = None
-        self._touched(group)
-        self._reindex(group)
+        else:
+            if group.id in stories:  # the group's first story left: the first one left names the group
+                self._forget(group)
+                group.id = next(iter(group.story_of.values()))
+                group.indexed = [set(), set(), set()]
+                self._stories[group.id] = group
+            group.vector = None
+            self._touched(group)
+            self._reindex(group)
+        for part in parts:
+            if dormant:
+                self._settle_profile(part)
+                self.departed.append(_story_state(part))
+                self.dormant += 1
+            else:
+                self._stories[part.id] = part
+                self._touched(part)
+                self._reindex(part)
 
     def _settle_profile(self, story: _ActiveStory) -> None:
         """Keep a leaving story's strongest features, as ``_reindex`` does, without entering it in the index."""
