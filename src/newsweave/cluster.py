@@ -540,6 +540,8 @@ class StreamClusterer:
         # Profiles of the active groups' members (the second pass reads them); they leave with their story.
         self._profiles: dict[str, Profile] = {}
         # Per group, per story: how many of its members and the sum of their vectors (``_closest_story``).
+        # A story present holds every member it has in its group, added in member order; a story missing
+        # is summed when next needed, so a split, merge or departure recomputes only the stories it changed.
         self._story_sums: dict[str, _Sums] = {}
         self._member_vectors: dict[str, list[dict[str, float]]] = {}  # against the current IDF snapshot
         self._member_columns: dict[str, _Columns] = {}  # what the second pass reads of each member's profile
@@ -565,8 +567,11 @@ class StreamClusterer:
             # The snapshot as its difference from the live table, over the features of both (a
             # feature forgotten since the snapshot has a negative difference).
             "snapshot_delta": [
-                {f: live.get(f, 0) - snapshot.get(f, 0) for f in live.keys() | snapshot.keys()
-                 if live.get(f, 0) != snapshot.get(f, 0)}
+                {
+                    f: live.get(f, 0) - snapshot.get(f, 0)
+                    for f in live.keys() | snapshot.keys()
+                    if live.get(f, 0) != snapshot.get(f, 0)
+                }
                 for live, snapshot in zip(self._df, self._snapshot, strict=True)
             ],
             "seq": self._seq,
@@ -629,8 +634,13 @@ class StreamClusterer:
             clusterer._snapshot = tuple(Counter(c) for c in state["snapshot"])  # type: ignore[attr-defined]
         else:
             clusterer._snapshot = tuple(
-                Counter({f: live.get(f, 0) - delta.get(f, 0) for f in live.keys() | delta.keys()
-                         if live.get(f, 0) - delta.get(f, 0) > 0})
+                Counter(
+                    {
+                        f: live.get(f, 0) - delta.get(f, 0)
+                        for f in live.keys() | delta.keys()
+                        if live.get(f, 0) - delta.get(f, 0) > 0
+                    }
+                )
                 for live, delta in zip(clusterer._df, state["snapshot_delta"], strict=True)  # type: ignore[call-overload]
             )
         clusterer._idf_cache = clusterer._idf_tables()
@@ -720,7 +730,7 @@ class StreamClusterer:
             return
         if resplit and len(members) <= self.config.split_members:
             indices = list(range(len(members)))
-            self._story_sums.pop(group.id, None)
+            before = dict(group.story_of)
             if len(members) < self.config.min_part:
                 parts = [indices]
             else:
@@ -736,9 +746,15 @@ class StreamClusterer:
             group.story_last = {}
             for member_profile in profiles:
                 _newest(group.story_last, group.story_of[member_profile.article_id], member_profile.time)
+            self._keep_sums(group, before, prof.article_id, vector, len(members))
             return
         window = members[-len(profiles) : -1]
-        story = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
+        if len(set(group.story_of.values())) == 1:  # one story to join: no need to weigh it
+            story = group.story_of[window[-1]] if window else group.id
+            self._member_vectors[prof.article_id] = vector
+            self._story_sums.pop(group.id, None)
+        else:
+            story = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
         group.story_of[prof.article_id] = story
         _newest(group.story_last, story, prof.time)
 
@@ -777,28 +793,63 @@ class StreamClusterer:
         """The story whose members the article (``vector``) resembles most on average (average link, as the split).
 
         The average similarity to a story's members is the similarity to the sum of their vectors over
-        their count; the sums are kept per group until it is split, merged, or the IDF snapshot changes,
-        and always add up in member order, so a resumed stream gets the same floats.
+        their count; the sums are kept per group and story (see ``_story_sums``), and always add up in
+        member order, so a resumed stream gets the same floats.
         """
-        sums = self._story_sums.get(group.id)
-        if sums is None:
-            sums = {}
-            for member, member_profile in zip(members, profiles, strict=True):
-                member_vector = self._member_vectors.get(member)
-                if member_vector is None:
-                    member_vector = self._member_vectors[member] = self._vector(member_profile.features)
-                _accumulate(sums, group.story_of[member], member_vector)
+        whole = len(members) == len(group.story_of)  # the window holds every member: sums may be kept
+        cached = self._story_sums.pop(group.id, None) if whole else None
+        sums: _Sums = {}
+        for member, member_profile in zip(members, profiles, strict=True):
+            story = group.story_of[member]
+            if cached is not None and story in cached:
+                continue
+            member_vector = self._member_vectors.get(member)
+            if member_vector is None:
+                member_vector = self._member_vectors[member] = self._vector(member_profile.features)
+            _accumulate(sums, story, member_vector)
+        if cached:
+            sums.update(cached)
         if not sums:
             return group.id
         # The highest average; ties go to the older story (first in the group's order).
-        best = max(sums, key=lambda story: _similarity_of(vector, sums[story][1], self.config) / sums[story][0])
+        order = {story: index for index, story in enumerate(dict.fromkeys(group.story_of.values()))}
+        best = max(
+            sorted(sums, key=order.__getitem__),
+            key=lambda story: _similarity_of(vector, sums[story][1], self.config) / sums[story][0],
+        )
         self._member_vectors[article_id] = vector
-        if len(members) + 1 < self.config.split_members:  # the next newcomer reads these members and this one
+        if whole and len(members) + 1 < self.config.split_members:  # the next newcomer reads these and this one
             _accumulate(sums, best, vector)
             self._story_sums[group.id] = sums
-        else:
-            self._story_sums.pop(group.id, None)
         return best
+
+    def _keep_sums(
+        self, group: _ActiveStory, before: dict[str, str], newcomer: str, vector: list[dict[str, float]], size: int
+    ) -> None:
+        """After a split of ``group``: keep the sums of the stories whose members did not change, and add the
+        newcomer to its story's sum if that story only gained it."""
+        cached = self._story_sums.pop(group.id, None)
+        self._member_vectors[newcomer] = vector
+        if not cached or size >= self.config.split_members:
+            return
+        old: dict[str, list[str]] = {}
+        for member, story in before.items():
+            old.setdefault(story, []).append(member)
+        new: dict[str, list[str]] = {}
+        for member, story in group.story_of.items():
+            new.setdefault(story, []).append(member)
+        kept: _Sums = {}
+        for story, entry in cached.items():
+            now = new.get(story, [])
+            if now == old.get(story):
+                kept[story] = entry
+            elif now[:-1] == old.get(story) and now[-1] == newcomer:
+                kept[story] = entry
+                _accumulate(kept, story, vector)
+        story = group.story_of[newcomer]
+        if story not in cached and new[story] == [newcomer]:
+            _accumulate(kept, story, vector)
+        self._story_sums[group.id] = kept
 
     def _advance_clock(self, time: datetime | None) -> None:
         if time is None or (self._clock is not None and time <= self._clock):
@@ -869,17 +920,21 @@ class StreamClusterer:
             del group.story_of[member.article_id]
             if dormant:
                 self._drop_member(member.article_id)
-            for kind, pairs in enumerate(member.features):
-                counts = group.counts[kind]
-                for feature, _ in pairs:
-                    if feature in counts:
-                        counts[feature] -= 1
-                        if counts[feature] <= 0:
-                            del counts[feature]
+        for kind, counts in enumerate(group.counts):
+            left: Counter[str] = Counter()
+            for part in parts:
+                left.update(part.counts[kind])
+            # The group keeps only its strongest features (``_prune``): subtract where the two meet.
+            for feature in counts.keys() & left.keys():
+                count = counts[feature] - left[feature]
+                if count > 0:
+                    counts[feature] = count
+                else:
+                    del counts[feature]
         group.size -= len(profiles)
         for story_id in stories:
             group.story_last.pop(story_id, None)
-        self._story_sums.pop(group.id, None)
+        sums = self._story_sums.pop(group.id, {})
         if not group.story_of:  # every story left: so does the group
             self._forget(group)
         else:
@@ -891,6 +946,9 @@ class StreamClusterer:
             group.vector = None
             self._touched(group)
             self._reindex(group)
+            remaining = {story: entry for story, entry in sums.items() if story not in stories}
+            if remaining:
+                self._story_sums[group.id] = remaining
         for part in parts:
             if dormant:
                 self._settle_profile(part)
@@ -900,6 +958,8 @@ class StreamClusterer:
                 self._stories[part.id] = part
                 self._touched(part)
                 self._reindex(part)
+                if part.id in sums:
+                    self._story_sums[part.id] = {part.id: sums[part.id]}
 
     def _settle_profile(self, story: _ActiveStory) -> None:
         """Keep a leaving story's strongest features, as ``_reindex`` does, without entering it in the index."""
@@ -940,7 +1000,6 @@ class StreamClusterer:
             for counts in self._df
         )
         self._all_features_changed = True  # rare: the saved table is written anew
-
 
     def _refresh(self) -> None:
         self._snapshot = tuple(Counter(c) for c in self._df)
@@ -1071,8 +1130,10 @@ class StreamClusterer:
         keep.story_of.update(gone.story_of)
         keep.story_last.update(gone.story_last)
         keep.settled = keep.settled or gone.settled
-        self._story_sums.pop(keep.id, None)
-        self._story_sums.pop(gone.id, None)
+        # Stories keep their members (and member order) across a merge, so their sums stay exact.
+        sums = {**self._story_sums.pop(keep.id, {}), **self._story_sums.pop(gone.id, {})}
+        if sums and len(keep.story_of) < self.config.split_members:
+            self._story_sums[keep.id] = sums
         keep.vector = None
         self._reindex(keep)
 
@@ -1128,9 +1189,7 @@ def _accumulate(sums: _Sums, story: str, vector: list[dict[str, float]]) -> None
     sums[story] = (count + 1, total)
 
 
-def _assignment(
-    article_id: str, before: dict[str, str], after: dict[str, str], merged: tuple[str, ...]
-) -> Assignment:
+def _assignment(article_id: str, before: dict[str, str], after: dict[str, str], merged: tuple[str, ...]) -> Assignment:
     """What an arrival changed: ``before`` and ``after`` map the group's members (in order) to their stories."""
     founders: dict[str, str] = {}
     for member, story in before.items():
