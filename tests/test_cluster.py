@@ -23,6 +23,7 @@ from newsweave.cluster import (
     ClusterConfig,
     Profile,
     StreamClusterer,
+    _cut,
     cluster_batch,
     cluster_stream,
     profile,
@@ -326,3 +327,28 @@ def _bcubed_f1(predicted: list[str], truth: list[str]) -> float:
         recall += shared / len(by_truth[t])
     precision, recall = precision / len(truth), recall / len(truth)
     return 2 * precision * recall / (precision + recall)
+
+
+@given(st.integers(min_value=2, max_value=12).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.integers(0, 4), min_size=n * n, max_size=n * n))
+), st.sampled_from([None, 0.25, 0.5, 0.75]))  # fmt: skip
+def test_the_dendrogram_cut_forms_the_clusters_scipy_forms(
+    case: tuple[int, list[int]], threshold: float | None
+) -> None:
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    n, cells = case
+    distance = np.array(cells, dtype=float).reshape(n, n) / 4  # few values: ties at every height
+    distance = (distance + distance.T) / 2
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    if threshold is None:
+        flat = fcluster(tree, 2, criterion="maxclust")
+    else:
+        flat = fcluster(tree, 1.0 - threshold, criterion="distance")
+    expected: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(flat.tolist()):
+        expected[label].append(index)
+    assert _cut(tree.tolist(), n, threshold) == sorted(expected.values(), key=lambda part: part[0])

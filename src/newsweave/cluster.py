@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -367,13 +367,33 @@ def _cosines(blocks: Sequence[tuple[float, Sequence[_Block]]], n: int, prior: in
     return result
 
 
+def _top(counts: Counter[str], idf: _IdfTable, k: int) -> list[str]:
+    """The ``k`` features of highest count x IDF, highest first, ties by name (as a full sort would give them).
+
+    Only the features that can make the cut are sorted: a story's counts run to thousands of features
+    and the profile keeps 150.
+    """
+    import numpy as np
+
+    features = list(counts)
+    scores = -np.fromiter(counts.values(), dtype=float, count=len(features)) * np.fromiter(
+        map(idf.__getitem__, features), dtype=float, count=len(features)
+    )
+    cut = np.partition(scores, k - 1)[k - 1]
+    candidates = [
+        (score, features[i])
+        for i, score in zip(np.flatnonzero(scores <= cut).tolist(), scores[scores <= cut].tolist(), strict=True)
+    ]
+    return [feature for _, feature in sorted(candidates)[:k]]
+
+
 def _average_link(similarity: list[list[float]], threshold: float | None) -> list[list[int]]:
     """Average-link agglomerative clusters whose average similarity stays >= ``threshold``.
 
     With ``threshold=None``, the two clusters at the top of the dendrogram.
     """
     import numpy as np
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.cluster.hierarchy import linkage
     from scipy.spatial.distance import squareform
 
     n = len(similarity)
@@ -383,14 +403,32 @@ def _average_link(similarity: list[list[float]], threshold: float | None) -> lis
     np.fill_diagonal(distance, 0.0)
     distance = (distance + distance.T) / 2  # exact symmetry for squareform
     tree = linkage(squareform(distance, checks=False), method="average")
+    return _cut(tree.tolist(), n, threshold)
+
+
+def _cut(tree: list[list[float]], n: int, threshold: float | None) -> list[list[int]]:
+    """The flat clusters of a linkage ``tree`` as scipy's ``fcluster`` forms them: every merge whose subtree's
+    greatest height is at most ``1 - threshold`` (criterion "distance"), or with ``threshold=None`` at most
+    the least such height that leaves two clusters or fewer (criterion "maxclust", 2); without its checks,
+    which cost more than the cut for a group's few dozen articles."""
+    heights: list[float] = []
+    for left, right, height, _ in tree:
+        below = [heights[int(child) - n] for child in (left, right) if child >= n]
+        heights.append(max([height, *below]))
     if threshold is None:
-        flat = fcluster(tree, 2, criterion="maxclust")
+        limit = -math.inf  # two articles are two clusters already
+        ordered = sorted(heights)
+        for applied, height in enumerate(ordered, start=1):
+            if n > 2 and (applied == len(ordered) or ordered[applied] != height) and n - applied <= 2:
+                limit = height  # merges tied at one height go in together
+                break
     else:
-        flat = fcluster(tree, 1.0 - threshold, criterion="distance")
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for index, label in enumerate(flat.tolist()):
-        clusters[label].append(index)
-    return sorted(clusters.values(), key=lambda members: members[0])
+        limit = 1.0 - threshold
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for i, (left, right, _, _) in enumerate(tree):
+        if heights[i] <= limit:
+            members[n + i] = members.pop(int(left)) + members.pop(int(right))
+    return sorted((sorted(part) for part in members.values()), key=lambda part: part[0])
 
 
 def _blas_controller() -> Any:
@@ -691,6 +729,9 @@ class StreamClusterer:
         joined = [entry for entry in scored if entry[0] >= threshold]
         if not joined:
             group = self._new_story(prof)
+            if self.config.second_look:
+                self._member_vectors[prof.article_id] = vector
+                _accumulate(self._story_sums.setdefault(group.id, {}), group.id, vector)
             return Assignment(prof.article_id, group.id, new=True)
         # The oldest of the matching groups survives any merge, so earlier links stay valid.
         targets = sorted((self._stories[story_id] for _, _, story_id in joined[:2]), key=lambda s: s.seq)
@@ -726,6 +767,7 @@ class StreamClusterer:
         profiles = self._member_profiles(group, members[-self.config.split_members :]) if not group.settled else None
         if profiles is None:
             group.story_of[prof.article_id] = group.id  # members unknown: the group stays one story
+            self._story_sums.pop(group.id, None)
             _newest(group.story_last, group.id, prof.time)
             return
         if resplit and len(members) <= self.config.split_members:
@@ -746,13 +788,16 @@ class StreamClusterer:
             group.story_last = {}
             for member_profile in profiles:
                 _newest(group.story_last, group.story_of[member_profile.article_id], member_profile.time)
-            self._keep_sums(group, before, prof.article_id, vector, len(members))
+            self._keep_sums(group, before, prof.article_id, vector)
             return
         window = members[-len(profiles) : -1]
         if len(set(group.story_of.values())) == 1:  # one story to join: no need to weigh it
             story = group.story_of[window[-1]] if window else group.id
             self._member_vectors[prof.article_id] = vector
-            self._story_sums.pop(group.id, None)
+            sums = self._story_sums.pop(group.id, None)
+            if sums is not None and story in sums and len(window) == len(group.story_of):
+                _accumulate(sums, story, vector)  # one sum kept up costs less than a group summed anew later
+                self._story_sums[group.id] = sums
         else:
             story = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
         group.story_of[prof.article_id] = story
@@ -797,7 +842,9 @@ class StreamClusterer:
         member order, so a resumed stream gets the same floats.
         """
         whole = len(members) == len(group.story_of)  # the window holds every member: sums may be kept
-        cached = self._story_sums.pop(group.id, None) if whole else None
+        cached = self._story_sums.pop(group.id, None)
+        if not whole:
+            cached = None
         sums: _Sums = {}
         for member, member_profile in zip(members, profiles, strict=True):
             story = group.story_of[member]
@@ -818,19 +865,19 @@ class StreamClusterer:
             key=lambda story: _similarity_of(vector, sums[story][1], self.config) / sums[story][0],
         )
         self._member_vectors[article_id] = vector
-        if whole and len(members) + 1 < self.config.split_members:  # the next newcomer reads these and this one
+        if whole:  # the next newcomer reads these members and this one
             _accumulate(sums, best, vector)
             self._story_sums[group.id] = sums
         return best
 
     def _keep_sums(
-        self, group: _ActiveStory, before: dict[str, str], newcomer: str, vector: list[dict[str, float]], size: int
+        self, group: _ActiveStory, before: dict[str, str], newcomer: str, vector: list[dict[str, float]]
     ) -> None:
         """After a split of ``group``: keep the sums of the stories whose members did not change, and add the
         newcomer to its story's sum if that story only gained it."""
         cached = self._story_sums.pop(group.id, None)
         self._member_vectors[newcomer] = vector
-        if not cached or size >= self.config.split_members:
+        if not cached:
             return
         old: dict[str, list[str]] = {}
         for member, story in before.items():
@@ -973,9 +1020,9 @@ class StreamClusterer:
         counts = story.counts[kind]
         if len(counts) <= self.config.profile_features:
             return False
-        idf = self._idf_cache[kind]
-        keep = sorted((-n * idf[f], f) for f, n in counts.items())[: self.config.profile_features]
-        story.counts[kind] = Counter({f: counts[f] for _, f in keep})
+        story.counts[kind] = Counter(
+            {f: counts[f] for f in _top(counts, self._idf_cache[kind], self.config.profile_features)}
+        )
         return True
 
     def _is_late(self, time: datetime | None) -> bool:
@@ -1132,7 +1179,7 @@ class StreamClusterer:
         keep.settled = keep.settled or gone.settled
         # Stories keep their members (and member order) across a merge, so their sums stay exact.
         sums = {**self._story_sums.pop(keep.id, {}), **self._story_sums.pop(gone.id, {})}
-        if sums and len(keep.story_of) < self.config.split_members:
+        if sums:
             self._story_sums[keep.id] = sums
         keep.vector = None
         self._reindex(keep)
