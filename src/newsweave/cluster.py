@@ -571,6 +571,8 @@ class StreamClusterer:
         self._index: tuple[dict[str, set[str]], ...] = ({}, {}, {})
         self._seq = 0
         self._clock: datetime | None = None
+        # No active story's (or group story's) newest article is older than this; None: not known.
+        self._earliest: datetime | None = None
         self.dormant = 0  # stories that left memory
         self.departed: list[dict[str, Any]] = []  # stories that left memory since the owner last took them
         self.recall: Recall | None = None
@@ -690,6 +692,7 @@ class StreamClusterer:
 
     def _revive(self, item: dict[str, Any]) -> None:
         """Put a story written by ``_story_state`` (back) into memory and the index."""
+        self._earliest = None
         story = _ActiveStory(
             id=item["id"],
             seq=item["seq"],
@@ -711,6 +714,7 @@ class StreamClusterer:
         """Assign one article; returns its story and any stories it merged."""
         prof = item if isinstance(item, Profile) else profile(item, self.config)
         self._advance_clock(prof.time)
+        self._note_time(prof.time)
         self._documents += 1
         for kind, features in enumerate(prof.features):
             self._df[kind].update(map(_FEATURE, features))
@@ -788,6 +792,8 @@ class StreamClusterer:
             group.story_last = {}
             for member_profile in profiles:
                 _newest(group.story_last, group.story_of[member_profile.article_id], member_profile.time)
+            for last in group.story_last.values():  # a story split off may be older than any before
+                self._note_time(last)
             self._keep_sums(group, before, prof.article_id, vector)
             return
         window = members[-len(profiles) : -1]
@@ -903,6 +909,8 @@ class StreamClusterer:
             return
         self._clock = time
         horizon = time - self.config.dormant_after
+        if self._earliest is not None and self._earliest >= horizon:
+            return  # nothing is old enough to leave: no need to look
         for story in [s for s in self._stories.values() if s.last_time is not None and s.last_time < horizon]:
             self.departed.append(_story_state(story))
             self._forget(story)
@@ -914,6 +922,14 @@ class StreamClusterer:
             old = {story for story, last in group.story_last.items() if last < horizon}
             if old:
                 self._detach(group, old)
+        times = [s.last_time for s in self._stories.values() if s.last_time is not None]
+        times += [last for group in self._stories.values() for last in group.story_last.values()]
+        self._earliest = min(times, default=None)
+
+    def _note_time(self, time: datetime | None) -> None:
+        """Keep ``_earliest`` a lower bound of the active stories' newest times."""
+        if time is not None and self._earliest is not None and time < self._earliest:
+            self._earliest = time
 
     def _evict(self, group: _ActiveStory) -> None:
         """Split a full group's least recently active stories off, down to three quarters of ``split_members``.
@@ -959,9 +975,8 @@ class StreamClusterer:
                 story_last={story_id: group.story_last[story_id]},
             )
             self._seq += 1
-            for member in members:
-                for kind, pairs in enumerate(member.features):
-                    part.counts[kind].update(map(_FEATURE, pairs))
+            for kind in range(3):
+                part.counts[kind].update(chain.from_iterable(map(_FEATURE, m.features[kind]) for m in members))
             parts.append(part)
         for member in profiles:
             del group.story_of[member.article_id]
