@@ -500,6 +500,8 @@ class _ActiveStory:
     # Each story's newest article time (dated stories only): a story whose newest article leaves the active
     # window leaves the group, so a group of one kind of happening (quakes) does not grow for ever.
     story_last: dict[str, datetime] = field(default_factory=dict)
+    # The ``seq`` of the full groups it was split off from (``_evict``): never merged back into them.
+    apart: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -703,6 +705,7 @@ class StreamClusterer:
             story_of=dict(item.get("members", ())),
             settled=item.get("settled", "members" not in item),
             story_last={k: datetime.fromisoformat(v) for k, v in item.get("story_last", {}).items()},
+            apart=set(item.get("apart", ())),
         )
         self._stories[story.id] = story
         self._touched(story)
@@ -741,7 +744,12 @@ class StreamClusterer:
         targets = sorted((self._stories[story_id] for _, _, story_id in joined[:2]), key=lambda s: s.seq)
         group = self._stories[joined[0][2]]
         merged: tuple[str, ...] = ()
-        if len(targets) == 2 and self._score(self._story_vector(targets[1]), targets[0]) >= threshold:
+        if (
+            len(targets) == 2
+            and targets[0].seq not in targets[1].apart
+            and targets[1].seq not in targets[0].apart
+            and self._score(self._story_vector(targets[1]), targets[0]) >= threshold
+        ):
             self._merge(targets[0], targets[1])
             group = targets[0]
             merged = (targets[1].id,)
@@ -973,6 +981,7 @@ class StreamClusterer:
                 indexed=[set(), set(), set()],
                 story_of={member.article_id: story_id for member in members},
                 story_last={story_id: group.story_last[story_id]},
+                apart=group.apart | {group.seq},
             )
             self._seq += 1
             for kind in range(3):
@@ -1192,6 +1201,7 @@ class StreamClusterer:
         keep.story_of.update(gone.story_of)
         keep.story_last.update(gone.story_last)
         keep.settled = keep.settled or gone.settled
+        keep.apart |= gone.apart
         # Stories keep their members (and member order) across a merge, so their sums stay exact.
         sums = {**self._story_sums.pop(keep.id, {}), **self._story_sums.pop(gone.id, {})}
         if sums:
@@ -1283,6 +1293,7 @@ def _story_state(story: _ActiveStory) -> dict[str, Any]:
         "members": list(story.story_of.items()),
         "settled": story.settled,
         "story_last": {k: v.isoformat() for k, v in story.story_last.items()},
+        "apart": sorted(story.apart),
     }
 
 
