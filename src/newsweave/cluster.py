@@ -67,6 +67,7 @@ _DENSE_CELLS = 1_000_000
 _FEATURE_IDS = 200_000  # feature ids a stream remembers before it starts afresh (memory bound)
 
 _FEATURE = itemgetter(0)  # of a (feature, count) pair: a C-level key for Counter.update and sorting
+_COUNT = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,17 +299,16 @@ def _columns(prof: Profile, known: dict[str, int]) -> _Columns:
 
     blocks = []
     for pairs in (*prof.features, *prof.lead):
-        ids = np.fromiter((_known_id(known, feature) for feature, _ in pairs), dtype=np.int64, count=len(pairs))
-        counts = np.fromiter((count for _, count in pairs), dtype=float, count=len(pairs))
+        found = list(map(known.get, map(_FEATURE, pairs)))  # in C; only the features new to ``known`` are hashed
+        if None in found:
+            for index, value in enumerate(found):
+                if value is None:
+                    feature = pairs[index][0]
+                    found[index] = known[feature] = _feature_id(feature)
+        ids = np.array(found, dtype=np.int64)
+        counts = np.fromiter(map(_COUNT, pairs), dtype=float, count=len(pairs))
         blocks.append((ids, 1.0 + np.log(counts)))
     return tuple(blocks)
-
-
-def _known_id(known: dict[str, int], feature: str) -> int:
-    found = known.get(feature)
-    if found is None:
-        found = known[feature] = _feature_id(feature)
-    return found
 
 
 def _feature_id(feature: str) -> int:
