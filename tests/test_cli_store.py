@@ -77,7 +77,7 @@ def test_stories_of_jsonl_input_keep_the_input_ids(tmp_path: Path) -> None:
     ]
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    for extra in ([], ["--stream"], ["--stream", "--second-look"]):
+    for extra in ([], ["--stream"], ["--stream", "--no-second-look"]):
         result = _run("stories", str(source), "--format", "jsonl", *extra)
         assert result.returncode == 0, result.stderr
         out = [json.loads(line) for line in result.stdout.splitlines()]
@@ -93,9 +93,9 @@ def test_options_that_would_be_ignored_are_refused(tmp_path: Path, seeds_dir: Pa
     assert _run("stories", str(seeds_dir), "--store", store).returncode == 2
     assert _run("digest", str(seeds_dir), "--store", store).returncode == 2
     assert _run("stories", "--store", store, "--stream").returncode == 2
-    assert _run("stories", str(seeds_dir), "--second-look").returncode == 2  # batch: no second look to opt into
-    assert _run("stories", "--store", store, "--second-look").returncode == 2
-    assert _run("ingest", str(seeds_dir), "--store", str(tmp_path / "b.db"), "--second-look").returncode == 0
+    assert _run("stories", str(seeds_dir), "--no-second-look").returncode == 2  # batch: always looks twice
+    assert _run("stories", "--store", store, "--no-second-look").returncode == 2
+    assert _run("ingest", str(seeds_dir), "--store", str(tmp_path / "b.db"), "--no-second-look").returncode == 0
     # --since compares instants: the seed story's article is 2018-03-28 00:09 UTC.
     assert json.loads(_run("stories", "--store", store, "--since", "2018-03-28", "--format", "json").stdout)
     assert json.loads(_run("stories", "--store", store, "--since", "2018-03-29", "--format", "json").stdout) == []

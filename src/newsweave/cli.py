@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--serial", action="store_true",
         help="read and clean in this process (default: in a second one for inputs of several MiB)",
     )  # fmt: skip
-    ingest.add_argument("--second-look", action="store_true", help=_SECOND_LOOK_HELP)
+    ingest.add_argument("--no-second-look", action="store_true", help=_SECOND_LOOK_HELP)
     _add_common(ingest)
 
     stories = _verb(verbs, "stories", "list the stored stories, or group INPUT articles into stories")
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: table for the store, jsonl, one line per article, for INPUT)",
     )  # fmt: skip
     stories.add_argument("--stream", action="store_true", help="INPUT: assign articles one at a time, in order")
-    stories.add_argument("--second-look", action="store_true", help=f"with --stream: {_SECOND_LOOK_HELP}")
+    stories.add_argument("--no-second-look", action="store_true", help=f"with --stream: {_SECOND_LOOK_HELP}")
     _add_common(stories)
 
     extract = _verb(verbs, "extract", "print clean articles (JSON Lines, JSON or Markdown)")
@@ -140,8 +140,8 @@ DEFAULT_STORE = Path("newsweave.db")
 
 
 _SECOND_LOOK_HELP = (
-    "split each group of related articles into stories again as it grows (better stories on ECB+, slower; "
-    "see the README's Stories section)"
+    "do not split groups of related articles into stories again as they grow (faster, worse stories on "
+    "ECB+; see the README's Stories section)"
 )
 
 
@@ -190,10 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_bytes=args.max_bytes, outlet=args.outlet, fetch=args.fetch, allow_private=args.allow_private
         )
     config = DigestConfig(ingest=ingest)
-    if getattr(args, "second_look", False):
+    if getattr(args, "no_second_look", False):
         from newsweave.cluster import ClusterConfig
 
-        config = dataclasses.replace(config, cluster=ClusterConfig(second_look=True))
+        config = dataclasses.replace(config, cluster=ClusterConfig(second_look=False))
     if getattr(args, "neural", False):
         from newsweave.crosscheck import CrossCheckConfig
 
@@ -275,8 +275,8 @@ def _unused_options(args: argparse.Namespace) -> str | None:
         return "stories INPUT clusters INPUT without a store: --store and --since apply to the stored stories"
     if args.verb == "stories" and not inputs and args.stream:
         return "--stream applies to `stories INPUT` (the store is always built as a stream)"
-    if args.verb == "stories" and args.second_look and not (inputs and args.stream):
-        return "--second-look applies to `stories INPUT --stream` and to `ingest` (the batch always looks twice)"
+    if args.verb == "stories" and args.no_second_look and not (inputs and args.stream):
+        return "--no-second-look applies to `stories INPUT --stream` and to `ingest` (the batch always looks twice)"
     if args.verb == "stories" and args.since and _since(args.since) is None:
         return f"--since {args.since!r} is not a date; write it as YYYY-MM-DD"
     return None
