@@ -62,3 +62,22 @@ def test_ingest_is_callable_after_its_package_is_imported(tmp_path: Path) -> Non
 
     report = newsweave.ingest([EXAMPLES], tmp_path / "s.db")
     assert report.added == 10
+
+
+def test_a_run_remembers_a_bounded_number_of_first_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repeat of a recent document is reported as read once; one older than the bound is left to the store,
+    so the reading side's memory does not grow with the stream."""
+    from newsweave import pipeline
+
+    monkeypatch.setattr(pipeline, "_FIRST_LOCATIONS", 2)
+    texts = [f"Report number {n} says the {word} river rose by {n} metres overnight." for n, word in
+             enumerate(["Arden", "Belvoir", "Caldon", "Dunmore"])]  # fmt: skip
+    lines = [{"id": f"d{n}", "text": text, "source_domain": "a.example"} for n, text in enumerate(texts)]
+    lines += [{"id": "again-recent", "text": texts[3], "source_domain": "a.example"}]
+    lines += [{"id": "again-old", "text": texts[0], "source_domain": "a.example"}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    batches = list(pipeline.read_batches([source], batch_size=1))
+    read_once = [problem.source for _, problems in batches for problem in problems if "read once" in problem.reason]
+    assert read_once == [f"{source}:5"]  # the repeat of the fourth document, not of the first
+    assert sum(len(articles) for articles, _ in batches) == 5

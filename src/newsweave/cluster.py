@@ -970,6 +970,7 @@ class StreamClusterer:
         for member_profile in profiles:
             by_story.setdefault(group.story_of[member_profile.article_id], []).append(member_profile)
         parts = []
+        apart = self._active_seqs(group.apart | {group.seq})
         for story_id, members in by_story.items():
             part = _ActiveStory(
                 id=story_id,
@@ -980,7 +981,7 @@ class StreamClusterer:
                 indexed=[set(), set(), set()],
                 story_of={member.article_id: story_id for member in members},
                 story_last={story_id: group.story_last[story_id]},
-                apart=group.apart | {group.seq},
+                apart=set(apart),
             )
             self._seq += 1
             for kind in range(3):
@@ -1030,6 +1031,12 @@ class StreamClusterer:
                 self._reindex(part)
                 if part.id in sums:
                     self._story_sums[part.id] = {part.id: sums[part.id]}
+
+    def _active_seqs(self, seqs: set[int]) -> set[int]:
+        """The ``seqs`` of groups still in memory: only those can be merge targets, and a group's ``apart``
+        would otherwise collect every group its lineage was ever split from."""
+        active = {story.seq for story in self._stories.values()}
+        return {seq for seq in seqs if seq in active}
 
     def _settle_profile(self, story: _ActiveStory) -> None:
         """Keep a leaving story's strongest features, as ``_reindex`` does, without entering it in the index."""
@@ -1200,7 +1207,7 @@ class StreamClusterer:
         keep.story_of.update(gone.story_of)
         keep.story_last.update(gone.story_last)
         keep.settled = keep.settled or gone.settled
-        keep.apart |= gone.apart
+        keep.apart = self._active_seqs(keep.apart | gone.apart)
         # Stories keep their members (and member order) across a merge, so their sums stay exact.
         sums = {**self._story_sums.pop(keep.id, {}), **self._story_sums.pop(gone.id, {})}
         if sums:

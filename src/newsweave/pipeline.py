@@ -140,8 +140,15 @@ def _clean(
             problems.append(Problem(location, reason, "skipped"))
         else:
             first_location[article.id] = location
+            if len(first_location) > _FIRST_LOCATIONS:  # forget the oldest: memory stays bounded on any stream
+                del first_location[next(iter(first_location))]
             articles.append(_finish(article))
     return articles, problems
+
+
+# Documents whose first location a run remembers, to report a later one with the same outlet and text as
+# read once; an older repeat is still caught by the store (ingest counts it as already stored).
+_FIRST_LOCATIONS = 200_000
 
 
 def note_problem(problem: Problem, problems: list[Problem], strict: bool) -> None:
@@ -393,9 +400,7 @@ def ingest(
         try:
             with db.snapshot():  # the state and its generation from the same commit
                 (saved, in_parts), generation = db.stream_state(), db.state_generation()
-            clusterer = (
-                StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
-            )
+            clusterer = StreamClusterer.from_state(saved, config.cluster) if saved else StreamClusterer(config.cluster)
             if in_parts:  # the first batch writes only what it changes; else all of the state, in parts
                 clusterer.mark_saved()
             # A late article looks for its dormant story in the store (in the batch's own transaction).
@@ -499,9 +504,7 @@ def _prepared_batches(
     on_source: Callable[[str], None] | None = None,
 ) -> Generator[PreparedBatch, None, None]:
     """``read_batches``, each batch ``prepared``: the work that can run in the reading process."""
-    for articles, problems in read_batches(
-        sources, config, batch_size=batch_size, strict=strict, on_source=on_source
-    ):
+    for articles, problems in read_batches(sources, config, batch_size=batch_size, strict=strict, on_source=on_source):
         yield prepared(articles, problems, config)
 
 
