@@ -804,15 +804,7 @@ class StreamClusterer:
             self._keep_sums(group, before, prof.article_id, vector)
             return
         window = members[-len(profiles) : -1]
-        if len(set(group.story_of.values())) == 1:  # one story to join: no need to weigh it
-            story = group.story_of[window[-1]] if window else group.id
-            self._member_vectors[prof.article_id] = vector
-            sums = self._story_sums.pop(group.id, None)
-            if sums is not None and story in sums and len(window) == len(group.story_of):
-                _accumulate(sums, story, vector)  # one sum kept up costs less than a group summed anew later
-                self._story_sums[group.id] = sums
-        else:
-            story = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
+        story = self._closest_story(group, prof.article_id, vector, window, profiles[:-1])
         group.story_of[prof.article_id] = story
         _newest(group.story_last, story, prof.time)
 
@@ -858,6 +850,14 @@ class StreamClusterer:
         cached = self._story_sums.pop(group.id, None)
         if not whole:
             cached = None
+        self._member_vectors[article_id] = vector
+        stories = dict.fromkeys(group.story_of.values())  # in the group's order
+        if len(stories) == 1:  # one story to join: no need to weigh it
+            (only,) = stories
+            if cached is not None and only in cached:
+                _accumulate(cached, only, vector)  # one sum kept up costs less than a group summed anew later
+                self._story_sums[group.id] = cached
+            return only
         sums: _Sums = {}
         for member, member_profile in zip(members, profiles, strict=True):
             story = group.story_of[member]
@@ -872,12 +872,11 @@ class StreamClusterer:
         if not sums:
             return group.id
         # The highest average; ties go to the older story (first in the group's order).
-        order = {story: index for index, story in enumerate(dict.fromkeys(group.story_of.values()))}
+        order = {story: index for index, story in enumerate(stories)}
         best = max(
             sorted(sums, key=order.__getitem__),
             key=lambda story: _similarity_of(vector, sums[story][1], self.config) / sums[story][0],
         )
-        self._member_vectors[article_id] = vector
         if whole:  # the next newcomer reads these members and this one
             _accumulate(sums, best, vector)
             self._story_sums[group.id] = sums
