@@ -81,3 +81,35 @@ def test_a_run_remembers_a_bounded_number_of_first_locations(tmp_path: Path, mon
     read_once = [problem.source for _, problems in batches for problem in problems if "read once" in problem.reason]
     assert read_once == [f"{source}:5"]  # the repeat of the fourth document, not of the first
     assert sum(len(articles) for articles, _ in batches) == 5
+
+
+def test_first_locations_forget_the_oldest_in_order() -> None:
+    from newsweave.pipeline import FirstLocations
+
+    seen = FirstLocations(3)
+    for n in range(10):
+        seen.add(f"k{n}", f"file:{n}")
+    assert len(seen) == 3
+    assert [seen.get(f"k{n}") for n in range(10)] == [None] * 7 + ["file:7", "file:8", "file:9"]
+
+
+def test_an_ingest_remembers_fewer_first_locations_and_the_store_catches_older_repeats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reading side of an ingest keeps a short memory (its RSS stops growing after a few batches); a repeat
+    older than that is an article the store already holds: nothing is added twice."""
+    from newsweave import pipeline
+
+    monkeypatch.setattr(pipeline, "_INGEST_FIRST_LOCATIONS", 1)
+    texts = [f"Report number {n} says the {word} river rose by {n} metres overnight near the old mill." for n, word in
+             enumerate(["Arden", "Belvoir", "Caldon"])]  # fmt: skip
+    lines = [{"id": f"d{n}", "text": text, "source_domain": "a.example"} for n, text in enumerate(texts)]
+    lines += [{"id": "again-recent", "text": texts[2], "source_domain": "a.example"}]
+    lines += [{"id": "again-old", "text": texts[0], "source_domain": "a.example"}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    report = newsweave.ingest([source], tmp_path / "s.db", batch_size=1, digests=False)
+    assert (report.added, report.folded) == (3, 1)  # the old repeat: folded into the article the store holds
+    read_once = [problem.source for problem in report.problems if "read once" in problem.reason]
+    assert read_once == [f"{source}:4"]  # the recent repeat; the old one was left to the store
+    assert newsweave.open_store(tmp_path / "s.db").counts()["articles"] == 3

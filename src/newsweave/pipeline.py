@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,15 +100,18 @@ def read_batches(
     batch_size: int | None = None,
     strict: bool = False,
     on_source: Callable[[str], None] | None = None,
+    remember: int | None = None,
 ) -> Iterator[tuple[list[Article], list[Problem]]]:
     """Yield the clean articles and the problems of ``inputs`` in batches of about ``batch_size`` documents.
 
     Memory holds one batch, so a 10 GB WARC streams through. Page templates are learnt per batch
-    (``clean.template_lines``); with ``batch_size=None`` everything is one batch.
+    (``clean.template_lines``); with ``batch_size=None`` everything is one batch. A document with the
+    outlet and text of one of the last ``remember`` distinct documents (default ``_FIRST_LOCATIONS``)
+    is reported as read once.
     """
     raws: list[RawDocument] = []
     problems: list[Problem] = []
-    first_location: dict[str, str] = {}
+    first_location = FirstLocations(_FIRST_LOCATIONS if remember is None else remember)
     for source in discover(inputs):
         if isinstance(source, Problem):
             _note(source, problems, strict)
@@ -128,27 +131,47 @@ def read_batches(
 
 
 def _clean(
-    raws: list[RawDocument], config: DigestConfig, first_location: dict[str, str], problems: list[Problem]
+    raws: list[RawDocument], config: DigestConfig, first_location: FirstLocations, problems: list[Problem]
 ) -> tuple[list[Article], list[Problem]]:
     articles: list[Article] = []
     for raw, article in zip(raws, clean_batch(raws, config.clean), strict=True):
         location = raw.origin.location
         if not article.text:
             problems.append(Problem(location, "no article text found (only page chrome or metadata)"))
-        elif article.id in first_location:
-            reason = f"same outlet and text as {first_location[article.id]}; read once"
-            problems.append(Problem(location, reason, "skipped"))
+        elif (first := first_location.get(article.id)) is not None:
+            problems.append(Problem(location, f"same outlet and text as {first}; read once", "skipped"))
         else:
-            first_location[article.id] = location
-            if len(first_location) > _FIRST_LOCATIONS:  # forget the oldest: memory stays bounded on any stream
-                del first_location[next(iter(first_location))]
+            first_location.add(article.id, location)
             articles.append(_finish(article))
     return articles, problems
 
 
 # Documents whose first location a run remembers, to report a later one with the same outlet and text as
-# read once; an older repeat is still caught by the store (ingest counts it as already stored).
+# read once (about 250 bytes each). An ingest remembers fewer: an older repeat is caught by the store, which
+# counts it as already stored, and the reading side's memory stops growing after a few batches.
 _FIRST_LOCATIONS = 200_000
+_INGEST_FIRST_LOCATIONS = 10_000
+
+
+class FirstLocations:
+    """Where each of the last ``size`` distinct documents of a run was read, the oldest forgotten first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        # An OrderedDict forgets its oldest entry in constant time; a dict's first key is found by skipping
+        # the slots of the keys deleted before it, a scan that grows with the stream until the dict is rebuilt.
+        self._seen: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        return self._seen.get(key)
+
+    def add(self, key: str, location: str) -> None:
+        self._seen[key] = location
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 def note_problem(problem: Problem, problems: list[Problem], strict: bool) -> None:
@@ -504,7 +527,9 @@ def _prepared_batches(
     on_source: Callable[[str], None] | None = None,
 ) -> Generator[PreparedBatch, None, None]:
     """``read_batches``, each batch ``prepared``: the work that can run in the reading process."""
-    for articles, problems in read_batches(sources, config, batch_size=batch_size, strict=strict, on_source=on_source):
+    for articles, problems in read_batches(
+        sources, config, batch_size=batch_size, strict=strict, on_source=on_source, remember=_INGEST_FIRST_LOCATIONS
+    ):
         yield prepared(articles, problems, config)
 
 

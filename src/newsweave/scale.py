@@ -34,7 +34,7 @@ from newsweave.records import Article, Problem, RawDocument
 if TYPE_CHECKING:
     from distributed import Client
 
-    from newsweave.pipeline import DigestConfig, PreparedBatch
+    from newsweave.pipeline import DigestConfig, FirstLocations, PreparedBatch
     from newsweave.records import Story
 
 T = TypeVar("T")
@@ -160,7 +160,7 @@ def dask_batches(
     (default ``SPLIT_BYTES``) is read by one task per byte range, each taking the records that start
     in it, so one big crawl file spreads over the workers.
     """
-    from newsweave.pipeline import note_problem
+    from newsweave.pipeline import _INGEST_FIRST_LOCATIONS, FirstLocations, note_problem
 
     split_bytes = split_bytes or SPLIT_BYTES
     workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -169,7 +169,7 @@ def dask_batches(
     reads = iter([_submit_read(client, item, config.ingest, split_bytes) for item in items
                   if not isinstance(item, Problem) and str(item) != STDIN])  # fmt: skip
     pending: collections.deque[tuple[Any, list[RawDocument], list[Problem]]] = collections.deque()
-    first_location: dict[str, str] = {}
+    first_location = FirstLocations(_INGEST_FIRST_LOCATIONS)  # as pipeline._prepared_batches remembers
     raws: list[RawDocument] = []
     problems: list[Problem] = []
 
@@ -228,7 +228,7 @@ def _finished(
     done: tuple[list[Article | None], PreparedBatch],
     raws: list[RawDocument],
     problems: list[Problem],
-    first_location: dict[str, str],
+    first_location: FirstLocations,
     config: DigestConfig,
 ) -> PreparedBatch:
     """A cleaned batch as ``pipeline._prepared_batches`` yields it: empty pages and repeats reported, in input
@@ -244,11 +244,10 @@ def _finished(
         if article is None:
             problems.append(Problem(location, "no article text found (only page chrome or metadata)"))
             continue
-        if article.id in first_location:
-            reason = f"same outlet and text as {first_location[article.id]}; read once"
-            problems.append(Problem(location, reason, "skipped"))
+        if (first := first_location.get(article.id)) is not None:
+            problems.append(Problem(location, f"same outlet and text as {first}; read once", "skipped"))
             continue
-        first_location[article.id] = location
+        first_location.add(article.id, location)
         articles.append(article)
     if len(articles) == batch.read:  # no article repeats an earlier batch's: the worker folded the same ones
         return dataclasses.replace(batch, problems=tuple(problems))
