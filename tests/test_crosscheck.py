@@ -399,6 +399,34 @@ def test_a_number_after_a_code_with_digits_is_no_age() -> None:
     assert [(q.value, q.unit) for q in claim(age).quantities] == [(84.0, "age")]
 
 
+def test_figures_are_read_in_title_case_headlines_and_after_joined_adjectives() -> None:
+    def read(text: str) -> list[tuple[float, str, str]]:
+        quantities = claim(Statement("a", 0, 0, len(text), text)).quantities
+        return [(q.value, q.unit, text[q.start : q.end]) for q in quantities]
+
+    # A headline's capitals are not names before a figure ("With Six" is no "Route 52").
+    assert read("Harbour Guard Killer Charged With Six Counts Of Murder") == [(6.0, "count", "Six Counts")]
+    assert read("Harbour guard killer charged with six counts of murder") == [(6.0, "count", "six counts")]
+    assert read("The navy captured 23 Somali and Yemeni pirates near the harbour.") == [
+        (23.0, "pirat", "23 Somali and Yemeni pirates")
+    ]
+    assert read("The museum on Route 52 Main reopened.") == []  # still a name
+
+
+def test_one_counted_thing_in_a_fact_is_compared_even_in_looser_paraphrases() -> None:
+    """The same noun counted, and words around it in common: one count, however the rest is worded."""
+    first = (
+        "Six possible gang members were arrested in the fatal shooting of a harbour guard who was killed as he was "
+        "getting ready to leave for his shift, officials announced Saturday."
+    )
+    second = (
+        "Two possible gang members are under arrest for the execution-style killing of a harbour guard outside his "
+        "home in a rough part of the port town last winter, police said Saturday."
+    )
+    ((kind, a_value, b_value),) = conflicts_of(report("a", "Alpha", first), report("b", "Beta", second))
+    assert kind == "number" and {a_value, b_value} == {"Six possible", "Two possible"}
+
+
 def test_numbers_split_by_tokenising_are_not_read_as_their_last_part() -> None:
     # "5. 4 per cent" is 5.4 written by a tokenizer, not "4 per cent".
     text = (

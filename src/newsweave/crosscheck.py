@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from newsweave.dedupe import DedupeConfig, overlap, shingles
 from newsweave.records import Article, Conflict, ConflictKind, CrossCheck, Fact, Span, Statement, Story
 from newsweave.statements import (
+    OWN_KIND,
     Claim,
     Name,
     claim,
@@ -42,6 +43,7 @@ from newsweave.statements import (
     source_key,
     statements,
     stem,
+    title_case,
 )
 from newsweave.syntax import Parses, Predicate, age_holder, dated_predicate, name_role, predicate
 
@@ -456,6 +458,12 @@ def _same_thing(
             return True
         return score >= config.clause_conflict_similarity and parses is not None and _negated_alike(a, b, spans, parses)
     shared = len(before | after)
+    counted = shared + (kind == "number" and _same_unit(a, b, spans))
+    if counted >= 3 and score >= config.clause_conflict_similarity and (kind != "number" or _sole(a, b, spans)):
+        # "Six possible gang members were arrested" / "Two possible gang members are under arrest": the thing
+        # counted and the words around it agree, whatever the rest of the two statements says. Not in lists of
+        # figures ("caught eight passes for 66 yards and two touchdowns"): another player's, another game's.
+        return True
     if close and kind == "number" and _sole(a, b, spans):
         # One figure of its kind on each side of one fact: "capturing 23 of the raiders" / "took 27 into
         # custody" give the same count in other words. Not in lists of figures ("53 catches for 605 yards and
@@ -565,6 +573,13 @@ def _predicates(
             return None
         found.append(verb)
     return found[0], found[1]
+
+
+def _same_unit(a: Claim, b: Claim, spans: Spans) -> bool:
+    """Whether the two disputed figures count the same noun ("six counts" / "two counts"): one word in common."""
+    x = next(q for q in a.quantities if (q.start, q.end) == spans[0])
+    y = next(q for q in b.quantities if (q.start, q.end) == spans[1])
+    return x.unit == y.unit and x.unit not in OWN_KIND and ":" not in x.unit
 
 
 def _sole(a: Claim, b: Claim, spans: Spans) -> bool:
@@ -825,14 +840,9 @@ def _hedged(claim_: Claim, index: int) -> bool:
 
 
 def _title_case(claim_: Claim) -> bool:
-    """Whether the statement is a headline in title case: hardly a longer word in lower case.
-
-    A sentence full of names ("The Los Angeles Angels of Anaheim offered ... Mark Teixeira") still
-    writes its verbs and nouns in lower case.
-    """
+    """Whether the statement is a headline in title case (``statements.title_case``)."""
     text = claim_.statement.text
-    words = [text[s:e] for _, s, e in claim_.words if e - s > 3 and text[s].isalpha()]
-    return len(words) >= 3 and sum(1 for w in words if w[0].islower()) <= 0.2 * len(words)
+    return title_case([(text[s:e], s, e) for _, s, e in claim_.words])
 
 
 def _spelled_alike(x: str, y: str) -> bool:

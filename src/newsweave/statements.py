@@ -294,7 +294,7 @@ _PHRASE_BREAKS = frozenset(
     """.split()
 )
 # Units compared with their own kind only, whatever the words after them.
-_OWN_KIND = frozenset({"percent", "usd", "gbp", "eur", "age", "score", "magnitude"})
+OWN_KIND = frozenset({"percent", "usd", "gbp", "eur", "age", "score", "magnitude"})
 _NOT_UNITS = frozenset(
     """
     just after before near when while since until about around ago earlier later more less than then last this
@@ -397,7 +397,10 @@ def claim(statement: Statement, name_vocabulary: frozenset[str] = frozenset()) -
     stems = tuple(stem(word) for word, _, _ in words if word.lower() not in _STOP and len(word) > 1)
     dates = tuple(_dates(text))
     taken = [(d.start, d.end) for d in dates]
-    quantities = tuple(q for q in _quantities(text) if not any(s <= q.start < e for s, e in taken))
+    # A headline in title case ("Hiller Charged With Two Counts Of Murder") reads as running names; its figures
+    # are read from the same text in lower case (the same offsets).
+    figures = _lower_case(text) if title_case(words) else text
+    quantities = tuple(q for q in _quantities(figures) if not any(s <= q.start < e for s, e in taken))
     return Claim(
         statement=statement,
         stems=stems,
@@ -409,6 +412,22 @@ def claim(statement: Statement, name_vocabulary: frozenset[str] = frozenset()) -
         polar=tuple(_polar(words)),
         words=tuple((stem(word), start, end) for word, start, end in words),
     )
+
+
+def title_case(words: Sequence[tuple[str, int, int]]) -> bool:
+    """Whether a text (its words with their offsets) is a headline in title case: hardly a word of four letters
+    or more in lower case.
+
+    A sentence full of names ("The Los Angeles Angels of Anaheim offered ... Mark Teixeira") still writes its
+    verbs and nouns in lower case.
+    """
+    long = [word for word, _, _ in words if len(word) > 3 and word[0].isalpha()]
+    return len(long) >= 3 and sum(1 for word in long if word[0].islower()) <= 0.2 * len(long)
+
+
+def _lower_case(text: str) -> str:
+    """``text`` in lower case, letter for letter ("İ" would lower to two characters: kept)."""
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 
 def _quantities(text: str) -> Iterator[Quantity]:
@@ -458,7 +477,7 @@ def _quantities(text: str) -> Iterator[Quantity]:
         bound = _bound(text[: match.start()])
         if _CONVERSION.search(before):
             continue  # "euro110 billion ($144 billion)": a conversion, at whatever rate the writer took
-        glued = match.group("glued") or unit[0] in _OWN_KIND
+        glued = match.group("glued") or unit[0] in OWN_KIND
         phrase = frozenset() if glued else _phrase(after)
         yield Quantity(value, unit[0], approximate, match.start(), match.end() + unit[1], bound, phrase)
 
@@ -532,8 +551,9 @@ def _unit(text: str, match: re.Match[str], after: str) -> tuple[str, int] | None
         return None
     word = following.group(1).lower()
     if following.group(1)[0].isupper():
-        # "23 Somalian pirates": a capitalised adjective, then the unit; else a name ("Route 52 Main").
-        noun = re.match(r"\s+([a-z]+)\b", after[following.end() :])
+        # "23 Somalian pirates", "23 Somali and Yemeni pirates": capitalised adjectives, then the unit; else a
+        # name ("Route 52 Main").
+        noun = re.match(r"(?:\s+(?:and|or)\s+[A-Z][a-z]+)?\s+([a-z]+)\b", after[following.end() :])
         if not noun or noun.group(1) in _STOP or noun.group(1) in _NOT_UNITS:
             return None
         return stem(_spelled(noun.group(1))), following.end() + noun.end()
@@ -593,7 +613,7 @@ def same_amount(a: Quantity, b: Quantity) -> bool | None:
         a_value *= _DURATION_HOURS[a_unit.split(":")[1]]
         b_value *= _DURATION_HOURS[b_unit.split(":")[1]]
     elif a_unit != b_unit and not (
-        a.phrase & b.phrase and a_unit not in _OWN_KIND and b_unit not in _OWN_KIND and ":" not in a_unit + b_unit
+        a.phrase & b.phrase and a_unit not in OWN_KIND and b_unit not in OWN_KIND and ":" not in a_unit + b_unit
     ):
         return None
     if a_unit == "score":
