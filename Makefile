@@ -38,6 +38,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
 $(VENV)/.installed-bench: pyproject.toml requirements/spacy-model.txt | $(BIN)/python

@@ -945,8 +945,12 @@ def measure(args: argparse.Namespace, processes: Processes, built: BuiltStore, f
         f"a random page of\nall {pages:,} (25 stories a page). Latency: from sending a request to its whole answer, "
         f"in the load process; errors:\nnon-2xx answers and exceptions. req/s: requests ÷ seconds from the first send "
         f"to the last answer. The load generator (one\nprocess, asyncio) shares the 2 cores with the server"
-        + ("." if records is None else "; the writer's ingest jobs run in the server's ingest worker process, at\n"
-           "a lower CPU priority (niceness 10).")
+        + (
+            "."
+            if records is None
+            else "; the writer's ingest jobs run in the server's ingest worker process, at\n"
+            "a lower CPU priority (niceness 10)."
+        )
     )
     runs = list(results)
     if not all(result.met for result in results):

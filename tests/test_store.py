@@ -71,7 +71,8 @@ def test_an_exact_copy_from_another_outlet_is_folded_into_the_stored_article(tmp
     store = tmp_path / "a.db"
     text = "\n".join(
         f"Paragraph {n}: the harbour authority of Port Ellery said the ferry Saint Bride ran aground on Sunday "
-        f"with {n * 7} passengers aboard, and that nobody was hurt in the incident." for n in range(1, 5)
+        f"with {n * 7} passengers aboard, and that nobody was hurt in the incident."
+        for n in range(1, 5)
     )
     (tmp_path / "a.txt").write_text("Ferry runs aground off Port Ellery\n\n" + text, encoding="utf-8")
     (tmp_path / "b").mkdir()

@@ -127,7 +127,7 @@ def test_standalone_repairs_openings_and_refuses_what_cannot_stand_alone() -> No
         '"We will rebuild it," she said.',
         "Why did the bridge fall?",
         "Bridge collapses in Port Aldane",  # a headline, not a sentence
-        "the council added. \"It was",  # a fragment of a quote
+        'the council added. "It was',  # a fragment of a quote
         "Read more at www.example.com.",
     ):
         assert standalone(text) is None, text

@@ -61,7 +61,11 @@ def client_for(address: str) -> Client:
         workers = int(count) if count else (os.cpu_count() or 1)
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             # ":0": any free port, so that two clusters on one machine never fight over 8787
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=40,
         )
         return Client(cluster)  # type: ignore[no-untyped-call]
     return Client(address)  # type: ignore[no-untyped-call]

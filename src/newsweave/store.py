@@ -393,8 +393,10 @@ class Store:
                 run_id,
             ),
         )
-        db.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-                   (cursor.lastrowid, article.title or "", article.text))
+        db.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (cursor.lastrowid, article.title or "", article.text),
+        )
 
     @staticmethod
     def replace_article(db: sqlite3.Connection, article: Article) -> None:
@@ -406,10 +408,10 @@ class Store:
         db.execute("INSERT INTO members (article_id, story_id) VALUES (?, ?)", (article_id, story_id))
 
     def members(self, story_id: str, db: sqlite3.Connection | None = None) -> list[Article]:
-        rows = (db or self._db).execute(
-            "SELECT a.record FROM members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ? ORDER BY a.seq",
-            (story_id,),
-        ).fetchall()
+        query = (
+            "SELECT a.record FROM members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ? ORDER BY a.seq"
+        )
+        rows = (db or self._db).execute(query, (story_id,)).fetchall()
         return [_article(row[0]) for row in rows]
 
     def member_rows(self, story_id: str, db: sqlite3.Connection | None = None) -> list[MemberRow]:
@@ -418,12 +420,16 @@ class Store:
         SQLite reads the copies out of each stored record itself, so no record is parsed here: a large story
         grows by a few articles per batch, and reading all of it back as articles took most of the writes.
         """
-        rows = (db or self._db).execute(
-            "SELECT a.id, a.title, a.date_publish, o.name, json_extract(a.record, '$.copies') FROM members m"
-            " JOIN articles a ON a.id = m.article_id JOIN outlets o ON o.id = a.outlet_id"
-            " WHERE m.story_id = ? ORDER BY a.seq",
-            (story_id,),
-        ).fetchall()
+        rows = (
+            (db or self._db)
+            .execute(
+                "SELECT a.id, a.title, a.date_publish, o.name, json_extract(a.record, '$.copies') FROM members m"
+                " JOIN articles a ON a.id = m.article_id JOIN outlets o ON o.id = a.outlet_id"
+                " WHERE m.story_id = ? ORDER BY a.seq",
+                (story_id,),
+            )
+            .fetchall()
+        )
         return [
             MemberRow(
                 article_id,
@@ -453,9 +459,7 @@ class Store:
 
     def stories(self, since: str | None = None) -> list[StoryRow]:
         """Stored stories, most recently updated first (then newest first); ``since`` filters by last date."""
-        query = (
-            "SELECT id, title, articles, outlets, first_date, last_date, created_run, updated_run FROM stories"
-        )
+        query = "SELECT id, title, articles, outlets, first_date, last_date, created_run, updated_run FROM stories"
         args: tuple[str, ...] = ()
         if since:
             query += " WHERE last_date >= ?"
@@ -520,8 +524,7 @@ class Store:
     def version(self) -> tuple[int, int, int]:
         """A value that changes whenever an ingest has written anything: for caches of what readers computed."""
         row = self._db.execute(
-            "SELECT (SELECT value FROM state WHERE name = 'generation'), count(*), total(status != 'running')"
-            " FROM runs"
+            "SELECT (SELECT value FROM state WHERE name = 'generation'), count(*), total(status != 'running') FROM runs"
         ).fetchone()
         return int(row[0] or 0), int(row[1]), int(row[2])
 
@@ -694,13 +697,17 @@ class Store:
         if not keys:
             return []
         pairs = " OR ".join("(i.kind = ? AND i.feature = ?)" for _ in keys)
-        rows = (db or self._db).execute(
-            "SELECT d.profile, count(*) AS shared, s.seq FROM dormant_index i"
-            " JOIN dormant d ON d.story_id = i.story_id JOIN stories s ON s.id = i.story_id"
-            f" WHERE ({pairs}) AND d.last_time >= ?"
-            " GROUP BY i.story_id ORDER BY shared DESC, s.seq LIMIT ?",
-            [*(value for key in keys for value in key), comparable(since).astimezone(UTC).isoformat(), limit],
-        ).fetchall()
+        rows = (
+            (db or self._db)
+            .execute(
+                "SELECT d.profile, count(*) AS shared, s.seq FROM dormant_index i"
+                " JOIN dormant d ON d.story_id = i.story_id JOIN stories s ON s.id = i.story_id"
+                f" WHERE ({pairs}) AND d.last_time >= ?"
+                " GROUP BY i.story_id ORDER BY shared DESC, s.seq LIMIT ?",
+                [*(value for key in keys for value in key), comparable(since).astimezone(UTC).isoformat(), limit],
+            )
+            .fetchall()
+        )
         return [json.loads(zlib.decompress(row[0])) for row in rows]
 
     @staticmethod

@@ -125,9 +125,7 @@ def render_summary(summary: Summary, check: CrossCheck | None = None) -> list[st
     if not summary.sentences:
         lines += ["_No sentence of these articles could stand alone as a summary._", ""]
     else:
-        text = " ".join(
-            escape(s.text) + "".join(f"[{c.number}]" for c in s.citations) for s in summary.sentences
-        )
+        text = " ".join(escape(s.text) + "".join(f"[{c.number}]" for c in s.citations) for s in summary.sentences)
         lines += [text, ""]
         lines += [f"{source.number}. {escape(source.outlet)}" for source in summary.sources]
         lines.append("")
@@ -202,9 +200,11 @@ def _matrix(check: CrossCheck, numbers_of: dict[str, list[int]], unique: int) ->
     shown = [f for f in check.facts if f.status != "unique"]
     if not shown or len(check.outlets) < 2:
         return []
-    header = "| fact | status | " + " | ".join(
-        f"{escape(o)} {''.join(f'[{n}]' for n in numbers_of.get(o, []))}" for o in check.outlets
-    ) + " |"
+    header = (
+        "| fact | status | "
+        + " | ".join(f"{escape(o)} {''.join(f'[{n}]' for n in numbers_of.get(o, []))}" for o in check.outlets)
+        + " |"
+    )
     lines = ["### Coverage matrix", "", header, "|" + "---|" * (len(check.outlets) + 2)]
     for fact in shown:
         text = fact.statements[0].text

@@ -104,9 +104,7 @@ def stated_values(text: str, *, sentence_start: bool = False) -> set[str]:
     function = function_stems()
     names = [match for match in _CAPITALISED.finditer(text) if not (sentence_start and match.start() == 0)]
     # "Kim Jong-un" and "Kim Jong Un" name one man: a hyphen joins parts of a name, not two names.
-    words = {
-        part for m in names for part in m.group().lower().removesuffix("’s").removesuffix("'s").split("-") if part
-    }
+    words = {part for m in names for part in m.group().lower().removesuffix("’s").removesuffix("'s").split("-") if part}
     return figures | {w for w in words if w not in function and stem(w) not in function}
 
 

@@ -165,6 +165,7 @@ def select(
     """The candidates that together cover the most concept weight in at most ``budget`` words."""
     from scipy.optimize import Bounds, LinearConstraint, milp  # scipy loads only when a summary is made
     from scipy.sparse import csr_array, hstack
+
     fitting = [c for c in pool if c.words <= budget]
     covers = [sorted((k for k in sentence_concepts(c, facts_of) if k in weights), key=repr) for c in fitting]
     holders: dict[object, list[int]] = defaultdict(list)

@@ -62,9 +62,7 @@ _SENTENCE_END = re.compile(
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def abstractive_summary(
-    story: Story, check: CrossCheck, config: LLMConfig, words: int
-) -> Summary:
+def abstractive_summary(story: Story, check: CrossCheck, config: LLMConfig, words: int) -> Summary:
     """Ask the server for a summary of ``story``'s facts and keep the sentences its facts support."""
     shown = shown_facts(check, config.max_facts)
     if not shown:
