@@ -459,7 +459,7 @@ def _same_thing(
         return score >= config.clause_conflict_similarity and parses is not None and _negated_alike(a, b, spans, parses)
     shared = len(before | after)
     counted = shared + (kind == "number" and _same_unit(a, b, spans))
-    if counted >= 3 and score >= config.clause_conflict_similarity and (kind != "number" or _sole(a, b, spans)):
+    if kind == "number" and counted >= 3 and score >= config.clause_conflict_similarity and _sole(a, b, spans):
         # "Six possible gang members were arrested" / "Two possible gang members are under arrest": the thing
         # counted and the words around it agree, whatever the rest of the two statements says. Not in lists of
         # figures ("caught eight passes for 66 yards and two touchdowns"): another player's, another game's.
