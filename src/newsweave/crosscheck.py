@@ -35,6 +35,7 @@ from newsweave.statements import (
     OWN_KIND,
     Claim,
     Name,
+    Quantity,
     claim,
     function_stems,
     is_total,
@@ -575,10 +576,16 @@ def _predicates(
     return found[0], found[1]
 
 
-def _same_unit(a: Claim, b: Claim, spans: Spans) -> bool:
-    """Whether the two disputed figures count the same noun ("six counts" / "two counts"): one word in common."""
+def _disputed(a: Claim, b: Claim, spans: Spans) -> tuple[Quantity, Quantity]:
+    """The two figures at ``spans``, one per statement."""
     x = next(q for q in a.quantities if (q.start, q.end) == spans[0])
     y = next(q for q in b.quantities if (q.start, q.end) == spans[1])
+    return x, y
+
+
+def _same_unit(a: Claim, b: Claim, spans: Spans) -> bool:
+    """Whether the two disputed figures count the same noun ("six counts" / "two counts"): one word in common."""
+    x, y = _disputed(a, b, spans)
     return x.unit == y.unit and x.unit not in OWN_KIND and ":" not in x.unit
 
 
@@ -586,8 +593,7 @@ def _sole(a: Claim, b: Claim, spans: Spans) -> bool:
     """Whether each side holds few figures and no other the disputed one could be compared with."""
     if len(a.quantities) > _MAX_SOLE_FIGURES or len(b.quantities) > _MAX_SOLE_FIGURES:
         return False
-    x = next(q for q in a.quantities if (q.start, q.end) == spans[0])
-    y = next(q for q in b.quantities if (q.start, q.end) == spans[1])
+    x, y = _disputed(a, b, spans)
     return sum(same_amount(y, q) is not None for q in a.quantities) == 1 and (
         sum(same_amount(x, q) is not None for q in b.quantities) == 1
     )
