@@ -8,7 +8,7 @@ import os
 import random
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from newsweave.cluster import (
     Profile,
     StreamClusterer,
     _cut,
+    _resolve,
     cluster_batch,
     cluster_stream,
     profile,
@@ -97,17 +98,53 @@ def _dated_stream() -> list[Article]:
     ]
 
 
+def _long_stream() -> list[Article]:
+    """Two quakes told alike and a merger, 3 hours apart from 1 March 2024: the first quake is reported for five
+    days (40 articles), the second for a day, the merger on days 2 to 3: stories outgrow a group of 8 listed
+    members, and, with a 2-day window, the second quake goes dormant while the first runs on."""
+    rng = random.Random(7)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    events = {
+        "a": ("quake", {"place": "Valdoria", "n": 6, "k": 40, "h": 100, "day": "Monday"}, range(40)),
+        "b": ("quake", {"place": "Kestrin", "n": 7, "k": 300, "h": 120, "day": "Friday"}, range(8)),
+        "c": ("merger", {"company": "Quorra Mining", "target": "Pellow Labs", "n": 4, "place": "Oskarsund",
+                         "day": "Tuesday"}, range(16, 30, 2)),
+    }  # fmt: skip
+    articles = []
+    for step in range(40):
+        for event, (kind, slots, steps) in events.items():
+            if step in steps:
+                words = _EVENTS[kind].format(**slots).split()
+                rng.shuffle(words[len(words) // 2 :])
+                when = start + timedelta(hours=3 * step, minutes=len(articles))
+                articles.append(_article(" ".join(words), f"{event}{step}", when, f"Outlet {step % 5}"))
+    return articles
+
+
+_STREAMS = {  # (articles, what the config changes)
+    "dated": (_dated_stream, {}),
+    "long": (_long_stream, {"split_members": 8}),
+}
+
+
 def _profiles_of(articles: list[Article], config: ClusterConfig) -> Callable[[list[str]], dict[str, Profile]]:
     by_id = {article.id: article for article in articles}
     return lambda ids: {i: profile(by_id[i], config) for i in ids if i in by_id}
 
 
+@pytest.mark.parametrize("stream", sorted(_STREAMS))
 @pytest.mark.parametrize("second_look", [False, True])
 @pytest.mark.parametrize("max_vocabulary", [100_000, 40])
-def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabulary: int, second_look: bool) -> None:
-    """Resume at every point, with dates (dormancy) and a tiny vocabulary (forgetting): same stories, same state."""
-    config = ClusterConfig(max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2), second_look=second_look)
-    articles = _dated_stream()
+def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(
+    max_vocabulary: int, second_look: bool, stream: str
+) -> None:
+    """Resume at every point, with dates (dormancy), a tiny vocabulary (forgetting) and stories longer than a
+    group lists (retired members): same stories, same state."""
+    make, changed = _STREAMS[stream]
+    config = ClusterConfig(
+        max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2), second_look=second_look, **changed
+    )
+    articles = make()
     whole = StreamClusterer(config)
     expected = [whole.add(article).story for article in articles]
     for cut in range(1, len(articles)):
@@ -122,12 +159,16 @@ def test_a_resumed_stream_assigns_exactly_like_an_uninterrupted_one(max_vocabula
         assert json.dumps(resumed.state(), sort_keys=True) == json.dumps(whole.state(), sort_keys=True)
 
 
+@pytest.mark.parametrize("stream", sorted(_STREAMS))
 @pytest.mark.parametrize("second_look", [False, True])
 @pytest.mark.parametrize("max_vocabulary", [100_000, 40])
-def test_the_changes_of_a_stream_add_up_to_its_state(max_vocabulary: int, second_look: bool) -> None:
+def test_the_changes_of_a_stream_add_up_to_its_state(max_vocabulary: int, second_look: bool, stream: str) -> None:
     """What a store writes per batch (``changes``), applied in order, resumes exactly like the whole state."""
-    config = ClusterConfig(max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2), second_look=second_look)
-    articles = _dated_stream()
+    make, changed = _STREAMS[stream]
+    config = ClusterConfig(
+        max_vocabulary=max_vocabulary, dormant_after=timedelta(days=2), second_look=second_look, **changed
+    )
+    articles = make()
     clusterer = StreamClusterer(config)
     header: dict[str, Any] = {}
     df: dict[tuple[int, str], tuple[int, int]] = {}
@@ -198,6 +239,54 @@ def test_a_full_group_splits_its_older_stories_off_without_sending_them_to_dorma
     # A quake split off the full group is not merged back into it by a later report that resembles both
     # (that cycle of merge, split and eviction made the second look twice as slow at scale).
     assert not any(assignment.merged for assignment in assignments)
+
+
+def test_a_long_story_keeps_its_newest_members_and_the_sums_of_the_rest() -> None:
+    """A group lists at most ``split_members`` members (their profiles in memory); each story's older members
+    are counted and summed, so a story leaving its group (or the group's stories together) still carries
+    every member's features: checked after every arrival, with profiles too large to be pruned."""
+    config = ClusterConfig(split_members=8, dormant_after=timedelta(days=2), profile_features=100_000)
+    articles = _long_stream()
+    features = {article.id: profile(article, config).features for article in articles}
+    clusterer = StreamClusterer(config)
+    story_of: dict[str, str] = {}
+    alias: dict[str, str] = {}
+    retired_seen = detached_with_retired = 0
+    for article in articles:
+        result = clusterer.add(article)
+        alias.update(result.retired)
+        for _, story in (*result.moved, (result.article_id, result.story)):
+            alias.pop(story, None)
+        story_of.update(result.moved)
+        story_of[result.article_id] = result.story
+        now = defaultdict(list)
+        for member, story in story_of.items():
+            now[_resolve(alias, story)].append(member)
+        assert len(clusterer._profiles) <= config.split_members * clusterer.active
+        for group in clusterer._stories.values():
+            assert len(group.story_of) <= config.split_members
+            stories = {*group.story_of.values(), *group.retired}
+            expected: list[Counter[str]] = [Counter(), Counter(), Counter()]
+            for story in stories:
+                members = now[story]
+                retired = group.retired.get(story)
+                listed = [m for m, s in group.story_of.items() if s == story]
+                assert len(listed) + (retired.size if retired else 0) == len(members)
+                sums: list[Counter[str]] = [Counter(), Counter(), Counter()]
+                for member in members:
+                    for kind, pairs in enumerate(features[member]):
+                        sums[kind].update(f for f, _ in pairs)
+                        expected[kind].update(f for f, _ in pairs)
+                if retired:
+                    retired_seen += 1
+                    for kind in range(3):
+                        listed_sum = Counter(f for m in listed for f, _ in features[m][kind])
+                        assert retired.counts[kind] + listed_sum == sums[kind]
+            assert group.counts == expected
+        for state in clusterer.departed:
+            detached_with_retired += bool(state["retired"])
+    assert retired_seen and detached_with_retired  # the case under test happened
+    assert clusterer.dormant
 
 
 def test_stories_go_dormant_and_memory_holds_only_the_active_window() -> None:

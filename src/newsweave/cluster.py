@@ -33,8 +33,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter, mul
+from sys import intern
 from typing import Any
 
 from newsweave.dates import comparable
@@ -168,7 +169,9 @@ def _features(text: str, config: ClusterConfig) -> tuple[tuple[tuple[str, int], 
         counts[WORDS][word[: config.stem_letters]] += tf
         if token[0].isupper():
             counts[NAMES][word] += tf
-    return tuple(tuple(sorted(c.items())) for c in counts)
+    # Interned: an active window holds tens of thousands of profiles (bench/cluster.py), mostly of the same words;
+    # one copy of each string instead of one per profile makes a profile a third smaller.
+    return tuple(tuple(sorted([(intern(f), n) for f, n in c.items()])) for c in counts)
 
 
 def _weights(config: ClusterConfig) -> tuple[float, float, float]:
@@ -501,6 +504,17 @@ class _ActiveStory:
     story_last: dict[str, datetime] = field(default_factory=dict)
     # The ``seq`` of the full groups it was split off from (``_evict``): never merged back into them.
     apart: set[int] = field(default_factory=set)
+    # Per story: its members that left ``story_of`` (``_retire``), counted, with their features summed, so a
+    # story that goes on for months holds the profiles of its newest ``split_members`` articles only.
+    retired: dict[str, _Retired] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Retired:
+    """Members of one story no longer listed in its group: how many, and in how many of them each feature occurs."""
+
+    size: int = 0
+    counts: list[Counter[str]] = field(default_factory=lambda: [Counter(), Counter(), Counter()])
 
 
 @dataclass(frozen=True, slots=True)
@@ -705,6 +719,10 @@ class StreamClusterer:
             settled=item.get("settled", "members" not in item),
             story_last={k: datetime.fromisoformat(v) for k, v in item.get("story_last", {}).items()},
             apart=set(item.get("apart", ())),
+            retired={
+                story_id: _Retired(size, [Counter(c) for c in counts])
+                for story_id, (size, counts) in item.get("retired", {}).items()
+            },
         )
         self._stories[story.id] = story
         self._touched(story)
@@ -757,11 +775,13 @@ class StreamClusterer:
             return Assignment(
                 prof.article_id, group.id, new=False, merged=merged, retired=tuple((gone, group.id) for gone in merged)
             )
-        if len(group.story_of) >= self.config.split_members:
+        if _listed(group) >= self.config.split_members:
             self._evict(group)
         before = dict(group.story_of)
         self._place(group, prof, vector, resplit=self._resplit_due(group.size))
-        return _assignment(prof.article_id, before, group.story_of, merged)
+        assignment = _assignment(prof.article_id, before, group.story_of, merged)
+        self._retire(group)
+        return assignment
 
     def _resplit_due(self, size: int) -> bool:
         """Whether a group that just reached ``size`` members is split anew (``resplit_growth``)."""
@@ -781,7 +801,7 @@ class StreamClusterer:
             self._story_sums.pop(group.id, None)
             _newest(group.story_last, group.id, prof.time)
             return
-        if resplit and len(members) <= self.config.split_members:
+        if resplit and len(members) <= self.config.split_members and not group.retired:
             indices = list(range(len(members)))
             before = dict(group.story_of)
             if len(members) < self.config.min_part:
@@ -821,6 +841,37 @@ class StreamClusterer:
         self._profiles.pop(article_id, None)
         self._member_vectors.pop(article_id, None)
         self._member_columns.pop(article_id, None)
+
+    def _retire(self, group: _ActiveStory) -> None:
+        """Keep the group's newest ``split_members`` members listed; older ones become their story's ``retired``.
+
+        Nothing reads more than the newest ``split_members`` members' profiles (the second pass and the closest
+        story both read that window) except a story leaving the group, which needs only its members' summed
+        features. Summing the older ones keeps a group's memory bounded while its story runs on for months:
+        at a replay every 6.7 hours, stories of a recurring kind of event reached 900 articles and kept every
+        profile (bench/README.md). The sums keep ``2 * profile_features`` features per kind, strongest first,
+        once they pass twice that: a story leaving keeps only ``profile_features`` of them (``_prune``).
+        """
+        excess = len(group.story_of) - self.config.split_members
+        if excess <= 0:
+            return
+        oldest = list(islice(group.story_of, excess))
+        profiles = None if group.settled else self._member_profiles(group, oldest)
+        touched: dict[str, _Retired] = {}
+        for index, member in enumerate(oldest):
+            story = group.story_of.pop(member)
+            retired = touched[story] = group.retired.setdefault(story, _Retired())
+            retired.size += 1
+            if profiles is not None:  # members unknown (a settled group): counted, their features lost
+                for kind, pairs in enumerate(profiles[index].features):
+                    retired.counts[kind].update(map(_FEATURE, pairs))
+            self._drop_member(member)
+        keep = 2 * self.config.profile_features
+        for retired in touched.values():
+            for kind, counts in enumerate(retired.counts):
+                if len(counts) > 2 * keep:
+                    retired.counts[kind] = Counter({f: counts[f] for f in _top(counts, self._idf_cache[kind], keep)})
+        self._story_sums.pop(group.id, None)  # the sums were of members no longer listed
 
     def _member_profiles(self, group: _ActiveStory, members: list[str]) -> list[Profile] | None:
         """The profiles of ``members`` (asking ``profiles`` for those not in memory), or None if any is missing."""
@@ -947,8 +998,10 @@ class StreamClusterer:
         """
         keep = self.config.split_members * 3 // 4
         sizes = Counter(group.story_of.values())
+        for story, retired in group.retired.items():
+            sizes[story] += retired.size
         leaving: set[str] = set()
-        remaining = len(group.story_of)
+        remaining = sum(sizes.values())
         by_age = sorted(group.story_last.items(), key=lambda item: (item[1], item[0]))
         for story, _ in by_age[:-1]:  # never the most recently active story
             if remaining <= keep:
@@ -968,23 +1021,30 @@ class StreamClusterer:
         by_story: dict[str, list[Profile]] = {}
         for member_profile in profiles:
             by_story.setdefault(group.story_of[member_profile.article_id], []).append(member_profile)
+        for story_id in group.retired:  # a story may have no listed member left
+            if story_id in stories:
+                by_story.setdefault(story_id, [])
         parts = []
         apart = self._active_seqs(group.apart | {group.seq})
         for story_id, members in by_story.items():
+            retired = group.retired.pop(story_id, None)
             part = _ActiveStory(
                 id=story_id,
                 seq=self._seq,
-                size=len(members),
+                size=len(members) + (retired.size if retired else 0),
                 last_time=group.story_last[story_id],
                 counts=[Counter(), Counter(), Counter()],
                 indexed=[set(), set(), set()],
                 story_of={member.article_id: story_id for member in members},
                 story_last={story_id: group.story_last[story_id]},
                 apart=set(apart),
+                retired={story_id: retired} if retired else {},
             )
             self._seq += 1
             for kind in range(3):
                 part.counts[kind].update(chain.from_iterable(map(_FEATURE, m.features[kind]) for m in members))
+                if retired:
+                    part.counts[kind].update(retired.counts[kind])
             parts.append(part)
         for member in profiles:
             del group.story_of[member.article_id]
@@ -1001,16 +1061,16 @@ class StreamClusterer:
                     counts[feature] = count
                 else:
                     del counts[feature]
-        group.size -= len(profiles)
+        group.size -= sum(part.size for part in parts)
         for story_id in stories:
             group.story_last.pop(story_id, None)
         sums = self._story_sums.pop(group.id, {})
-        if not group.story_of:  # every story left: so does the group
+        if not group.story_of and not group.retired:  # every story left: so does the group
             self._forget(group)
         else:
-            if group.id in stories:  # the group's first story left: the first one left names the group
+            if group.id in stories:  # the group's first story left: the oldest one left names the group
                 self._forget(group)
-                group.id = next(iter(group.story_of.values()))
+                group.id = next(iter([*group.retired, *group.story_of.values()]))
                 group.indexed = [set(), set(), set()]
                 self._stories[group.id] = group
             group.vector = None
@@ -1204,6 +1264,7 @@ class StreamClusterer:
         for kind in range(3):
             keep.counts[kind].update(gone.counts[kind])
         keep.story_of.update(gone.story_of)
+        keep.retired.update(gone.retired)
         keep.story_last.update(gone.story_last)
         keep.settled = keep.settled or gone.settled
         keep.apart = self._active_seqs(keep.apart | gone.apart)
@@ -1299,7 +1360,16 @@ def _story_state(story: _ActiveStory) -> dict[str, Any]:
         "settled": story.settled,
         "story_last": {k: v.isoformat() for k, v in story.story_last.items()},
         "apart": sorted(story.apart),
+        "retired": {
+            story_id: [retired.size, [dict(counts) for counts in retired.counts]]
+            for story_id, retired in story.retired.items()
+        },
     }
+
+
+def _listed(group: _ActiveStory) -> int:
+    """How many members a group has, listed or retired (a settled group's unknown members not among them)."""
+    return len(group.story_of) + sum(retired.size for retired in group.retired.values())
 
 
 def cluster_stream(articles: Iterable[Article], config: ClusterConfig = ClusterConfig()) -> list[str]:
