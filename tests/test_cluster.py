@@ -274,13 +274,13 @@ def test_a_long_story_keeps_its_newest_members_and_the_sums_of_the_rest() -> Non
                 assert len(listed) + (retired.size if retired else 0) == len(members)
                 sums: list[Counter[str]] = [Counter(), Counter(), Counter()]
                 for member in members:
-                    for kind, pairs in enumerate(features[member]):
-                        sums[kind].update(f for f, _ in pairs)
-                        expected[kind].update(f for f, _ in pairs)
+                    for kind, (names, _) in enumerate(features[member]):
+                        sums[kind].update(names)
+                        expected[kind].update(names)
                 if retired:
                     retired_seen += 1
                     for kind in range(3):
-                        listed_sum = Counter(f for m in listed for f, _ in features[m][kind])
+                        listed_sum = Counter(f for m in listed for f in features[m][kind][0])
                         assert retired.counts[kind] + listed_sum == sums[kind]
             assert group.counts == expected
         for state in clusterer.departed:
@@ -361,7 +361,7 @@ def test_without_its_members_a_resumed_group_stays_one_story() -> None:
 
 def test_profile_reads_names_numbers_and_words() -> None:
     article = _article("Klitschko stopped Rahman in round 7 at SAP Arena on Saturday.", "k")
-    words, names, numbers = (dict(kind) for kind in profile(article).features)
+    words, names, numbers = (dict(zip(*kind, strict=True)) for kind in profile(article).features)
     assert "klitsc" in words and "stoppe" in words
     assert {"klitschko", "rahman", "arena"} <= set(names)
     assert numbers == {"7": 1}

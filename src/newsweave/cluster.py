@@ -67,8 +67,7 @@ NUMBERS: Kind = 2
 _DENSE_CELLS = 1_000_000
 _FEATURE_IDS = 200_000  # feature ids a stream remembers before it starts afresh (memory bound)
 
-_FEATURE = itemgetter(0)  # of a (feature, count) pair: a C-level key for Counter.update and sorting
-_COUNT = itemgetter(1)
+_FEATURE = itemgetter(0)  # of a (feature, count) pair: a C-level key for sorting
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +127,19 @@ class ClusterConfig:
     dormant_after: timedelta = timedelta(days=7)
 
 
+# Per feature kind: the features, sorted, and how often each occurs. Two tuples rather than one of pairs: an
+# active window holds tens of thousands of profiles, and a pair costs 64 bytes where two slots cost 16.
+Features = tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """What clustering reads of one article: feature counts by kind, and its time."""
 
     article_id: str
-    features: tuple[tuple[tuple[str, int], ...], ...]  # per kind: (feature, count), sorted
+    features: Features  # per kind: (features, counts)
     time: datetime | None
-    lead: tuple[tuple[tuple[str, int], ...], ...] = ((), (), ())  # the same, of the title and lead only
+    lead: Features = (((), ()), ((), ()), ((), ()))  # the same, of the title and lead only
 
 
 def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profile:
@@ -153,7 +157,7 @@ def profile(article: Article, config: ClusterConfig = ClusterConfig()) -> Profil
     )
 
 
-def _features(text: str, config: ClusterConfig) -> tuple[tuple[tuple[str, int], ...], ...]:
+def _features(text: str, config: ClusterConfig) -> Features:
     counts: tuple[Counter[str], ...] = (Counter(), Counter(), Counter())
     # Each distinct token is looked at once: news repeats its words.
     for token, tf in Counter(_TOKEN.findall(text)).items():
@@ -171,7 +175,11 @@ def _features(text: str, config: ClusterConfig) -> tuple[tuple[tuple[str, int], 
             counts[NAMES][word] += tf
     # Interned: an active window holds tens of thousands of profiles (bench/cluster.py), mostly of the same words;
     # one copy of each string instead of one per profile makes a profile a third smaller.
-    return tuple(tuple(sorted([(intern(f), n) for f, n in c.items()])) for c in counts)
+    return tuple(_columnar(sorted([(intern(f), n) for f, n in c.items()])) for c in counts)
+
+
+def _columnar(pairs: list[tuple[str, int]]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    return tuple(map(_FEATURE, pairs)), tuple(n for _, n in pairs)
 
 
 def _weights(config: ClusterConfig) -> tuple[float, float, float]:
@@ -300,15 +308,15 @@ def _columns(prof: Profile, known: dict[str, int]) -> _Columns:
     import numpy as np
 
     blocks = []
-    for pairs in (*prof.features, *prof.lead):
-        found = list(map(known.get, map(_FEATURE, pairs)))  # in C; only the features new to ``known`` are hashed
+    for names, tfs in (*prof.features, *prof.lead):
+        found = list(map(known.get, names))  # in C; only the features new to ``known`` are hashed
         if None in found:
             for index, value in enumerate(found):
                 if value is None:
-                    feature = pairs[index][0]
+                    feature = names[index]
                     found[index] = known[feature] = _feature_id(feature)
         ids = np.array(found, dtype=np.int64)
-        counts = np.fromiter(map(_COUNT, pairs), dtype=float, count=len(pairs))
+        counts = np.array(tfs, dtype=float)
         blocks.append((ids, 1.0 + np.log(counts)))
     return tuple(blocks)
 
@@ -736,9 +744,9 @@ class StreamClusterer:
         self._advance_clock(prof.time)
         self._note_time(prof.time)
         self._documents += 1
-        for kind, features in enumerate(prof.features):
-            self._df[kind].update(map(_FEATURE, features))
-            self._dirty_features[kind].update(map(_FEATURE, features))
+        for kind, (names, _) in enumerate(prof.features):
+            self._df[kind].update(names)
+            self._dirty_features[kind].update(names)
         self._forget_rare()
         if self._documents > self._snapshot_documents * 1.2:
             self._refresh()
@@ -863,8 +871,8 @@ class StreamClusterer:
             retired = touched[story] = group.retired.setdefault(story, _Retired())
             retired.size += 1
             if profiles is not None:  # members unknown (a settled group): counted, their features lost
-                for kind, pairs in enumerate(profiles[index].features):
-                    retired.counts[kind].update(map(_FEATURE, pairs))
+                for kind, (names, _) in enumerate(profiles[index].features):
+                    retired.counts[kind].update(names)
             self._drop_member(member)
         keep = 2 * self.config.profile_features
         for retired in touched.values():
@@ -1042,7 +1050,7 @@ class StreamClusterer:
             )
             self._seq += 1
             for kind in range(3):
-                part.counts[kind].update(chain.from_iterable(map(_FEATURE, m.features[kind]) for m in members))
+                part.counts[kind].update(chain.from_iterable(m.features[kind][0] for m in members))
                 if retired:
                     part.counts[kind].update(retired.counts[kind])
             parts.append(part)
@@ -1156,10 +1164,11 @@ class StreamClusterer:
     def _idf(self, kind: int, feature: str) -> float:
         return self._idf_cache[kind][feature]
 
-    def _vector(self, features: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
+    def _vector(self, features: Features) -> list[dict[str, float]]:
         vector: list[dict[str, float]] = []
-        for kind, pairs in enumerate(features):
+        for kind, (names, tfs) in enumerate(features):
             idf = self._idf_cache[kind]
+            pairs = zip(names, tfs, strict=True)
             weights = {feature: (1.0 + math.log(tf)) * idf[feature] for feature, tf in pairs if tf > 0}
             vector.append(_normalised(weights))
         return vector
@@ -1227,8 +1236,8 @@ class StreamClusterer:
         story.size += 1
         if prof.time is not None and (story.last_time is None or prof.time > story.last_time):
             story.last_time = prof.time
-        for kind, pairs in enumerate(prof.features):
-            story.counts[kind].update(map(_FEATURE, pairs))
+        for kind, (names, _) in enumerate(prof.features):
+            story.counts[kind].update(names)
         story.vector = None
         # A story's strongest features settle as it grows: re-rank them at sizes 1-4, 8, 16, 32...
         if story.size <= 4 or story.size & (story.size - 1) == 0:
