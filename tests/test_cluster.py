@@ -289,6 +289,21 @@ def test_a_long_story_keeps_its_newest_members_and_the_sums_of_the_rest() -> Non
     assert clusterer.dormant
 
 
+def test_the_sums_of_a_long_storys_older_members_are_bounded() -> None:
+    """Past ``40 * profile_features`` features of a kind, the sums keep the ``20 * profile_features`` strongest."""
+    config = ClusterConfig(split_members=8, dormant_after=timedelta(days=2), profile_features=1)
+    clusterer = StreamClusterer(config)
+    largest = 0
+    for number, article in enumerate(_long_stream()):
+        # Two names of its own per article: a story's names outgrow what the sums keep.
+        extra = f" Witnesses Quellan{number} and Brevik{number} spoke."
+        clusterer.add(dataclasses.replace(article, text=article.text + extra))
+        sizes = [len(c) for g in clusterer._stories.values() for r in g.retired.values() for c in r.counts]
+        assert all(size <= 40 for size in sizes)
+        largest = max(largest, *sizes, 0)
+    assert largest > 20  # sums grew past what pruning keeps, so pruning ran
+
+
 def test_stories_go_dormant_and_memory_holds_only_the_active_window() -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     clusterer = StreamClusterer(ClusterConfig(dormant_after=timedelta(days=7)))

@@ -857,8 +857,10 @@ class StreamClusterer:
         story both read that window) except a story leaving the group, which needs only its members' summed
         features. Summing the older ones keeps a group's memory bounded while its story runs on for months:
         at a replay every 6.7 hours, stories of a recurring kind of event reached 900 articles and kept every
-        profile (bench/README.md). The sums keep ``2 * profile_features`` features per kind, strongest first,
-        once they pass twice that: a story leaving keeps only ``profile_features`` of them (``_prune``).
+        profile (bench/README.md). The sums are exact until a kind passes ``40 * profile_features`` features, then
+        keep the ``20 * profile_features`` strongest (a bound for stories that run on for ever). A tighter bound
+        changed the stories: on the first 350,000 records of that stream, B-cubed 0.6299 exact (and at 20x, never
+        reached: the largest sums held 4,093 features), 0.6288 at 8x, 0.6230 at 2x.
         """
         excess = len(group.story_of) - self.config.split_members
         if excess <= 0:
@@ -874,7 +876,7 @@ class StreamClusterer:
                 for kind, (names, _) in enumerate(profiles[index].features):
                     retired.counts[kind].update(names)
             self._drop_member(member)
-        keep = 2 * self.config.profile_features
+        keep = 20 * self.config.profile_features
         for retired in touched.values():
             for kind, counts in enumerate(retired.counts):
                 if len(counts) > 2 * keep:
