@@ -124,6 +124,7 @@ def _long_stream() -> list[Article]:
 _STREAMS = {  # (articles, what the config changes)
     "dated": (_dated_stream, {}),
     "long": (_long_stream, {"split_members": 8}),
+    "swept": (_long_stream, {"split_members": 8, "singleton_sweep": 5}),  # features seen once forgotten
 }
 
 
@@ -324,6 +325,28 @@ def test_document_frequencies_stay_bounded_on_an_endless_stream() -> None:
         clusterer.add(_article(" ".join(words) + ".", f"v{number}"))
     sizes = [len(kind) for kind in clusterer.state()["df"]]  # type: ignore[union-attr]
     assert max(sizes) <= 100, sizes
+
+
+def test_features_seen_once_leave_with_their_stories() -> None:
+    """The frequency tables follow the active window: what one article of a dormant story had is forgotten, what
+    an active story holds is kept, and the stories are those of a stream that forgets nothing (no word recurs)."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    rng = random.Random(1)
+    articles = []
+    for day in range(120):
+        words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(4)) for _ in range(12)]
+        articles.append(_article(" ".join(words).capitalize() + ".", f"a{day}", start + timedelta(days=day)))
+    runs = {}
+    for sweep in (0, 10):
+        clusterer = StreamClusterer(ClusterConfig(dormant_after=timedelta(days=7), singleton_sweep=sweep))
+        runs[sweep] = [clusterer.add(article).story for article in articles], clusterer
+    assert runs[10][0] == runs[0][0]
+    kept, swept = runs[0][1], runs[10][1]
+    assert sum(map(len, kept._df)) >= 120 * 10  # without the sweep: every word of the stream
+    assert sum(map(len, swept._df)) <= 20 * 12  # with it: the active window's and the last sweep's
+    for story in swept._stories.values():
+        for kind, counts in enumerate(story.counts):
+            assert set(counts) <= set(swept._df[kind])
 
 
 def test_undated_articles_keep_stories_active() -> None:

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 import newsweave
-from newsweave.cluster import ClusterConfig, StreamClusterer, cluster_stream
+from newsweave.cluster import ClusterConfig, StateChanges, StreamClusterer, cluster_stream
 from newsweave.pipeline import DigestConfig, ingest, stored_story
-from newsweave.store import SCHEMA_VERSION, StoreError, open_store
+from newsweave.store import SCHEMA_VERSION, Store, StoreError, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -415,3 +415,50 @@ def test_stories_split_anew_in_the_store_match_the_stream_and_keep_their_links(
         db.close()
     with open_store(store, readonly=True) as reader:
         assert all(reader.resolve(old) in counts for (old,) in aliases)
+
+
+def test_features_the_stream_forgets_leave_the_store(tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
+    """A stream that forgets features seen once (``singleton_sweep``) stores what it keeps and no row of what it
+    forgot; a second run resumes it into the stories of one uninterrupted stream."""
+    topics = [doc for doc in ecbplus_docs if doc["topic"] in (2, 12)]
+    halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
+    for path, docs in zip(halves, (topics[:25], topics[25:]), strict=True):
+        path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
+    store = tmp_path / "a.db"
+    config = DigestConfig(cluster=ClusterConfig(singleton_sweep=6))
+    for path in halves:
+        ingest([path], store, config, batch_size=4, digests=False)
+    articles, _ = newsweave.read_all(halves)
+    expected = dict(zip((a.id for a in articles), cluster_stream(articles, config.cluster), strict=True))
+    clusterer = StreamClusterer(config.cluster)
+    for article in articles:
+        clusterer.add(article)
+    forgetful = sum(map(len, clusterer._df))
+    whole = StreamClusterer(ClusterConfig(singleton_sweep=0))
+    for article in articles:
+        whole.add(article)
+    assert forgetful < 0.8 * sum(map(len, whole._df))  # there was something to forget
+    db = sqlite3.connect(store)
+    try:
+        assert dict(db.execute("SELECT article_id, story_id FROM members").fetchall()) == expected
+        rows = db.execute("SELECT kind, feature, live, snapshot FROM stream_df").fetchall()
+    finally:
+        db.close()
+    assert all(live or then for _, _, live, then in rows)
+    live = {(kind, feature): count for kind, feature, count, _ in rows if count}
+    assert live == {(kind, f): n for kind, counts in enumerate(clusterer._df) for f, n in counts.items()}
+
+
+def test_a_feature_forgotten_before_any_snapshot_had_it_leaves_no_row(tmp_path: Path) -> None:
+    header = {"documents": 2, "snapshot_documents": 1, "seq": 1, "clock": None}
+    batches = [((0, "kept", 2, 1), (0, "new", 1, 0)), ((0, "new", 0, 0),)]
+    with open_store(tmp_path / "a.db") as db:
+        for rows in batches:
+            with db.transaction() as connection:
+                changes = StateChanges(header, rows, df_complete=False, stories=(), gone=(), stories_complete=False)
+                Store.save_stream_changes(connection, changes)
+        with db.snapshot():
+            state, in_parts = db.stream_state()
+        assert db._db.execute("SELECT kind, feature, live, snapshot FROM stream_df").fetchall() == [(0, "kept", 2, 1)]
+    assert in_parts and state is not None
+    assert state["df"] == [{"kept": 2}, {}, {}]

@@ -27,6 +27,7 @@ from newsweave.dedupe import DedupeConfig, content_key, copy_of, fold_copies
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
+from newsweave.memory import heap_trimmer
 from newsweave.records import Article, Digest, Problem, RawDocument, Span, Story
 from newsweave.segment import segment
 from newsweave.store import Change, MemberRow, Store, StoryRow, article_record, open_store, with_copy
@@ -438,6 +439,7 @@ def ingest(
                 batches = in_background(_prepared_batches, sources, config, batch_size, strict)
             else:
                 batches = _prepared_batches(sources, config, batch_size, strict, on_source)
+            trim = heap_trimmer()
             with contextlib.closing(batches):
                 for batch in batches:
                     problems.extend(batch.problems)
@@ -446,6 +448,7 @@ def ingest(
                         generation = Store.claim_state(connection, generation)
                         _store_batch(db, connection, batch, clusterer, run_id, totals)
                         Store.save_stream_changes(connection, clusterer.changes())
+                    trim()
                     if on_batch is not None:
                         on_batch(batch.read)
             # After every batch: a story that grows in several batches is digested once.
@@ -527,10 +530,12 @@ def _prepared_batches(
     on_source: Callable[[str], None] | None = None,
 ) -> Generator[PreparedBatch, None, None]:
     """``read_batches``, each batch ``prepared``: the work that can run in the reading process."""
+    trim = heap_trimmer()
     for articles, problems in read_batches(
         sources, config, batch_size=batch_size, strict=strict, on_source=on_source, remember=_INGEST_FIRST_LOCATIONS
     ):
         yield prepared(articles, problems, config)
+        trim()
 
 
 def _store_batch(

@@ -316,8 +316,12 @@ class Store:
         Store.save_state(db, "clusterer", changes.header)
         if changes.df_complete:
             db.execute("DELETE FROM stream_df")
+        # A feature the clusterer forgot (``_forget_singletons``) and its snapshot never had leaves the table.
+        kept = [row for row in changes.df if row[2] or row[3]]
+        db.executemany("DELETE FROM stream_df WHERE kind = ? AND feature = ?",
+                       [row[:2] for row in changes.df if not (row[2] or row[3])])  # fmt: skip
         db.executemany("INSERT OR REPLACE INTO stream_df (kind, feature, live, snapshot) VALUES (?, ?, ?, ?)",
-                       changes.df)  # fmt: skip
+                       kept)  # fmt: skip
         if changes.stories_complete:
             db.execute("DELETE FROM stream_stories")
         db.executemany("DELETE FROM stream_stories WHERE id = ?", [(story_id,) for story_id in changes.gone])
