@@ -925,9 +925,9 @@ class StreamClusterer:
             if cached is not None and only in cached:
                 _accumulate(cached, only, vector)  # one sum kept up costs less than a group summed anew later
                 self._story_sums[group.id] = cached
-            # Its vector is not kept: most groups stay one story, and at ten times the 100,000-record stream's
-            # density their members' vectors held 10,000 of them. Should the group split, it is computed
-            # again, equal to this one (cached vectors are dropped when the IDF snapshot changes).
+            # Its vector is not kept, since nothing here weighs it (at ten times the 100,000-record stream's
+            # density: 9,303 vectors cached at 50,000 articles against 9,770). Should the group split, it is
+            # computed again, equal to this one (cached vectors are dropped when the IDF snapshot changes).
             return only
         self._member_vectors[article_id] = vector
         sums: _Sums = {}
