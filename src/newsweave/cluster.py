@@ -791,7 +791,7 @@ class StreamClusterer:
             return Assignment(
                 prof.article_id, group.id, new=False, merged=merged, retired=tuple((gone, group.id) for gone in merged)
             )
-        if _listed(group) >= self.config.split_members:
+        if _members_counted(group) >= self.config.split_members:
             self._evict(group)
         before = dict(group.story_of)
         self._place(group, prof, vector, resplit=self._resplit_due(group.size))
@@ -1161,7 +1161,7 @@ class StreamClusterer:
     def _forget_singletons(self, arriving: Profile) -> None:
         """Forget the features only one article had, unless an active story or the ``arriving`` article holds them.
 
-        News never stops bringing new names and figures, and most occur once: kept, they grow the
+        News never stops bringing new names and figures, and many occur once: kept, they grow the
         frequency tables (and their snapshot) with the whole stream, not with the active window. On
         the 100,000-record stream, 17,700 of the 48,400 features held at the end occurred once and
         were held by no active story (bench/README.md). Forgetting one changes no score: IDF reads
@@ -1413,7 +1413,7 @@ def _story_state(story: _ActiveStory) -> dict[str, Any]:
     }
 
 
-def _listed(group: _ActiveStory) -> int:
+def _members_counted(group: _ActiveStory) -> int:
     """How many members a group has, listed or retired (a settled group's unknown members not among them)."""
     return len(group.story_of) + sum(retired.size for retired in group.retired.values())
 
