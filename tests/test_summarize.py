@@ -350,3 +350,52 @@ def test_backend_answers_are_bounded_and_must_be_chat_completions(examples_story
         summarize(examples_story, SummaryConfig(llm=LLMConfig(url=server.url)))
     with pytest.raises(BackendError, match="is the server running"):
         summarize(examples_story, SummaryConfig(llm=LLMConfig(url="http://127.0.0.1:9/v1", timeout=2)))
+
+
+def _highs_case() -> tuple[Any, list[Any], Any]:
+    """The summary ILP of one story of the 10,000-record ECB+ replay (numbers only: words per sentence, concept
+    weights) on which HiGHS 1.12 prints its debug line with printf, presolve off or not."""
+    import numpy as np
+    from scipy.optimize import LinearConstraint
+    from scipy.sparse import csr_array
+
+    case = np.load(Path(__file__).parent / "data" / "highs_debug_line.npz")
+    n = len(case["objective"])
+    words = LinearConstraint(csr_array(case["words"][None, :].astype(float)), -np.inf, case["budget"])
+    covers = csr_array((case["values"], (case["rows"], case["cols"])), shape=tuple(case["shape"]))
+    assert covers.shape[1] == n
+    return case["objective"], [words, LinearConstraint(covers, -np.inf, 0.0)], case["integrality"]
+
+
+def test_the_solver_writes_nothing_on_standard_output(capfd: pytest.CaptureFixture[str]) -> None:
+    from scipy.optimize import Bounds
+
+    from newsweave.summarize.extractive import solve
+
+    objective, constraints, integrality = _highs_case()
+    result = solve(objective, constraints, integrality, Bounds(0.0, 1.0), 5.0)
+    assert result.status == 0 and result.x is not None  # solved to optimality
+    print("after", flush=True)  # standard output is back where it was
+    captured = capfd.readouterr()
+    assert captured.out == "after\n"
+    # The line HiGHS printed, if this version still prints it, went to standard error.
+    assert "tmpSolver" not in captured.out
+
+
+def test_digest_json_on_standard_output_stays_json_when_highs_prints(tmp_path: Path) -> None:
+    # In a fresh process, as the command runs: HiGHS's printf buffer is flushed before standard output is restored.
+    code = (
+        "import json, sys\n"
+        "from scipy.optimize import Bounds\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_summarize import _highs_case\n"
+        "from newsweave.summarize.extractive import solve\n"
+        "objective, constraints, integrality = _highs_case()\n"
+        "result = solve(objective, constraints, integrality, Bounds(0.0, 1.0), 5.0)\n"
+        "print(json.dumps({'status': int(result.status)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(Path(__file__).parent)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"status": 0}

@@ -18,11 +18,17 @@ quote, no side of a disagreement between outlets; an opening "But"/"However," is
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
+import os
 import re
+import sys
+import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -163,7 +169,7 @@ def select(
     seconds: float,
 ) -> list[Candidate]:
     """The candidates that together cover the most concept weight in at most ``budget`` words."""
-    from scipy.optimize import Bounds, LinearConstraint, milp  # scipy loads only when a summary is made
+    from scipy.optimize import Bounds, LinearConstraint  # scipy loads only when a summary is made
     from scipy.sparse import csr_array, hstack
 
     fitting = [c for c in pool if c.words <= budget]
@@ -203,17 +209,71 @@ def select(
         identity = csr_array((np.ones(m), (np.arange(m), np.arange(m))), shape=(m, m))
         constraints.append(LinearConstraint(csr_array(hstack([-occurs, identity], format="csr")), -np.inf, 0.0))
     # Sentences are chosen or not; a concept's "covered" can stay continuous, the optimum sets it to 0 or 1.
-    # Presolve stays off: HiGHS 1.12 prints a debug line to stdout when it repairs a presolved solution.
-    result = milp(
-        objective,
-        constraints=constraints,
-        integrality=np.concatenate([np.ones(n), np.zeros(m)]),
-        bounds=Bounds(0.0, 1.0),
-        options={"time_limit": seconds, "disp": False, "presolve": False},
-    )
+    result = solve(objective, constraints, np.concatenate([np.ones(n), np.zeros(m)]), Bounds(0.0, 1.0), seconds)
     if result.x is None:
         return _greedy(fitting, covers, weights, budget)
     return [c for c, chosen in zip(fitting, result.x[:n], strict=True) if chosen > 0.5]
+
+
+def solve(objective: Any, constraints: Sequence[Any], integrality: Any, bounds: Any, seconds: float) -> Any:
+    """``scipy.optimize.milp`` with no output, its C library's standard output included (see ``_stdout_to_stderr``)."""
+    from scipy.optimize import milp
+
+    # Presolve stays off: HiGHS 1.12 prints its debug line more often when it repairs a presolved solution.
+    options = {"time_limit": seconds, "disp": False, "presolve": False}
+    with _stdout_to_stderr():
+        return milp(objective, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
+
+
+# One process has one standard output: two threads redirecting it at once could leave it redirected for good.
+_STDOUT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send what C code writes to standard output (file descriptor 1) to standard error while the block runs.
+
+    HiGHS 1.12, inside scipy's milp, prints "HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();" with printf when one of its heuristics' sub-problems repairs a solution, whatever
+    its output options, presolve off or not (2 of the 879 stories of the 10,000-record replay). On
+    standard output that line would come before ``newsweave digest --format json``'s JSON and break
+    it. Where file descriptors cannot be swapped (no descriptor 1 or 2, not POSIX) the block runs as is.
+    """
+    if os.name != "posix":
+        yield
+        return
+    with _STDOUT:
+        saved = _redirect_stdout()
+        if saved is None:
+            yield
+            return
+        try:
+            yield
+        finally:
+            _flush_c_stdout()  # what printf buffered goes to standard error, not to the restored output
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _redirect_stdout() -> int | None:
+    """Point descriptor 1 at standard error; return a copy of what it pointed at, or None if it cannot be done."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or None (no console)
+        sys.stdout.flush()  # Python's own buffer goes where it was meant to, first
+    try:
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1
+        return None
+    try:
+        os.dup2(2, 1)
+    except OSError:  # no descriptor 2
+        os.close(saved)
+        return None
+    return saved
+
+
+def _flush_c_stdout() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)  # the C library the interpreter runs on; NULL flushes every stream
 
 
 def _greedy(
