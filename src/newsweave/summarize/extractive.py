@@ -235,7 +235,7 @@ def _stdout_to_stderr() -> Iterator[None]:
 
     HiGHS 1.12, inside scipy's milp, prints "HighsMipSolverData::transformNewIntegerFeasibleSolution
     tmpSolver.run();" with printf when one of its heuristics' sub-problems repairs a solution, whatever
-    its output options, presolve off or not (2 of the 879 stories of the 10,000-record replay). On
+    its output options, presolve off or not (one of the 879 stories of the 10,000-record replay). On
     standard output that line would come before ``newsweave digest --format json``'s JSON and break
     it. Where file descriptors cannot be swapped (no descriptor 1 or 2, not POSIX) the block runs as is.
     """
