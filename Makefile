@@ -36,7 +36,8 @@ demo: $(VENV)/.installed
 	@$(BIN)/newsweave digest --store $(DEMO_STORE) --format $(FORMAT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q -n auto --maxprocesses 4
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 -m "not timing"
+	$(BIN)/python -m pytest -q -m timing
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src

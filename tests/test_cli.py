@@ -88,6 +88,7 @@ def test_help_documents_exit_codes() -> None:
     assert "3  no input could be read" in run("digest", "--help").stdout
 
 
+@pytest.mark.timing
 def test_import_is_light() -> None:
     code = "import time; t = time.perf_counter(); import newsweave; print(time.perf_counter() - t)"
     seconds = min(
@@ -104,6 +105,7 @@ def test_import_is_light() -> None:
     assert not {"blingfire", "numpy", "datasketch", "charset_normalizer", "dateutil"} & set(loaded)
 
 
+@pytest.mark.timing
 def test_digest_of_examples_takes_under_five_seconds() -> None:
     started = time.perf_counter()
     assert run("digest", str(EXAMPLES), "--format", "json").returncode == 0

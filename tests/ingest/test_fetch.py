@@ -335,12 +335,14 @@ def test_retries_give_up_and_say_how_often_they_tried(server: Server) -> None:
     assert len(server.seen) == 3
 
 
+@pytest.mark.timing
 def test_retry_after_is_honoured(server: Server) -> None:
     started = time.monotonic()
     fetch(server.url("/flaky/x?status=429&retry_after=1"), with_retries(1, total_timeout=5.0))
     assert 0.95 <= time.monotonic() - started < 3
 
 
+@pytest.mark.timing
 def test_retry_after_beyond_total_timeout_gives_up_at_once(server: Server) -> None:
     started = time.monotonic()
     with pytest.raises(InputError, match="server asked to wait 120 s, beyond the 5 s total_timeout"):
@@ -357,6 +359,7 @@ def test_refused_connection_is_retried_then_reported() -> None:
 # --- timeouts -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_silent_server_hits_read_timeout_and_is_retried(server: Server) -> None:
     config = with_retries(1, read_timeout=0.3)
     started = time.monotonic()
@@ -366,6 +369,7 @@ def test_silent_server_hits_read_timeout_and_is_retried(server: Server) -> None:
     assert len(server.seen) == 2
 
 
+@pytest.mark.timing
 def test_slow_drip_is_cut_off_at_total_timeout(server: Server) -> None:
     config = with_retries(2, read_timeout=2.0, total_timeout=1.0)
     started = time.monotonic()
@@ -375,6 +379,7 @@ def test_slow_drip_is_cut_off_at_total_timeout(server: Server) -> None:
     assert len(server.seen) == 1  # no retry once the total time is spent
 
 
+@pytest.mark.timing
 def test_stall_just_before_deadline_is_cut_at_total_timeout_not_read_timeout(server: Server) -> None:
     # Drips for 0.7 s then goes silent: only the deadline on every socket read stops this at 1 s, not 5 s.
     config = with_retries(0, read_timeout=5.0, total_timeout=1.0)
@@ -392,6 +397,7 @@ def test_body_without_content_length_stops_at_the_cap(server: Server) -> None:
         fetch(server.url("/endless"), replace(LOCAL, max_bytes=1024 * 1024))
 
 
+@pytest.mark.timing
 def test_declared_content_length_over_the_cap_is_refused_before_reading(server: Server) -> None:
     started = time.monotonic()
     with pytest.raises(InputError, match=r"body is 50 MiB \(Content-Length\), over the 1 MiB limit"):
@@ -426,6 +432,7 @@ def test_loopback_url_is_refused_before_any_connection(server: Server) -> None:
     assert server.seen == []
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     ("url", "kind"),
     [
