@@ -219,7 +219,7 @@ def solve(objective: Any, constraints: Sequence[Any], integrality: Any, bounds: 
     """``scipy.optimize.milp`` with no output, its C library's standard output included (see ``_stdout_to_stderr``)."""
     from scipy.optimize import milp
 
-    # Presolve stays off: HiGHS 1.12 prints its debug line more often when it repairs a presolved solution.
+    # Presolve stays off, as when the line below was first seen with it on (an earlier session).
     options = {"time_limit": seconds, "disp": False, "presolve": False}
     with _stdout_to_stderr():
         return milp(objective, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
@@ -238,6 +238,8 @@ def _stdout_to_stderr() -> Iterator[None]:
     its output options, presolve off or not (one of the 879 stories of the 10,000-record replay). On
     standard output that line would come before ``newsweave digest --format json``'s JSON and break
     it. Where file descriptors cannot be swapped (no descriptor 1 or 2, not POSIX) the block runs as is.
+    What another thread writes to standard output meanwhile goes to standard error too (a solve takes
+    milliseconds; the command line prints its result after the digests are made).
     """
     if os.name != "posix":
         yield

@@ -109,6 +109,10 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": reasons[code]} for code in (*codes, 413, 422, 503)}
 
 
+# Conflict counts a server remembers (story versions; about 100 bytes each).
+_CONFLICT_COUNTS = 100_000
+
+
 def _version(row: StoryRow) -> tuple[Any, ...]:
     """What identifies one state of a story: a run that writes several batches can change it more than once."""
     return row.id, row.updated_run, row.articles, row.outlets
@@ -117,14 +121,17 @@ def _version(row: StoryRow) -> tuple[Any, ...]:
 class _Digests:
     """Computed story digests, newest kept: a story is recomputed only when a run has changed it."""
 
-    def __init__(self, size: int, config: DigestConfig) -> None:
+    def __init__(self, size: int, config: DigestConfig, counts: int = _CONFLICT_COUNTS) -> None:
         self.size = size
         self.config = config
         self._items: OrderedDict[tuple[Any, ...], Story] = OrderedDict()
         self._bytes = _Answers(2 * size)
         self._lock = threading.Lock()
         self._compute = threading.Lock()  # spaCy and the solver run one story at a time
-        self.conflicts: dict[tuple[Any, ...], int] = {}
+        # Conflicting facts per story version, newest kept: one small entry per version, but a server that
+        # runs for months beside an ingest sees every story change, and each change is a new version.
+        self.conflicts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._counts = counts
 
     def get(self, db: Store, row: StoryRow) -> Story:
         key = _version(row)
@@ -145,8 +152,15 @@ class _Digests:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
             if story.crosscheck is not None:
-                self.conflicts[key] = len(story.crosscheck.having("conflicting"))
+                self._remember(key, len(story.crosscheck.having("conflicting")))
         return story
+
+    def _remember(self, key: tuple[Any, ...], count: int) -> None:
+        """Keep a version's conflict count, forgetting the least recently used past ``counts`` (hold the lock)."""
+        self.conflicts[key] = count
+        self.conflicts.move_to_end(key)
+        while len(self.conflicts) > self._counts:
+            self.conflicts.popitem(last=False)
 
     def peek(self, row: StoryRow, kind: str) -> bytes | None:
         """A story's rendered page or JSON when this version of it is cached, without computing anything."""
@@ -164,10 +178,14 @@ class _Digests:
     def conflict_count(self, db: Store, row: StoryRow) -> int:
         """Conflicting facts of a story (its cross-check only: fast), remembered per version."""
         key = _version(row)
-        if key not in self.conflicts:
-            check = crosscheck(stored_story(db, row.id), self.config.crosscheck)
-            self.conflicts[key] = len(check.having("conflicting"))
-        return self.conflicts[key]
+        with self._lock:
+            if key in self.conflicts:
+                self.conflicts.move_to_end(key)
+                return self.conflicts[key]
+        count = len(crosscheck(stored_story(db, row.id), self.config.crosscheck).having("conflicting"))
+        with self._lock:
+            self._remember(key, count)
+        return count
 
 
 class _Answers:
