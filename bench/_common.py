@@ -1,11 +1,14 @@
-"""Helpers every benchmark prints with: library versions and aligned markdown tables."""
+"""Helpers every benchmark prints with: library versions, aligned markdown tables, the machine's speed."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import platform
 import re
+import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 # A cell that reads as a figure (numbers, signs, ranges, intervals, "3 × 2") is right-aligned.
 _FIGURE = re.compile(r"^[-+\d.,%/ ()×x±—\[\]]+$")
@@ -35,3 +38,43 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def _spin(count: int) -> float:
+    """Seconds one process takes for ``count`` turns of a pure-Python loop (CPU only: no memory, no I/O)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(count):
+        total += i * i % 7
+    return time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """How fast this machine runs Python now: one process alone (``alone``, the figure to compare runs of other
+    sessions by) and what 2 processes gain over one for work that never waits (the most 2 workers can gain)."""
+
+    alone: float  # seconds, one process, best of the rounds
+    pair: float  # seconds, two processes at once (wall), best of the rounds
+    rounds: int
+
+    @property
+    def speedup(self) -> float:
+        return 2 * self.alone / self.pair
+
+
+def machine_ceiling(count: int = 20_000_000, rounds: int = 3) -> Ceiling:
+    """Time the same loop in one process, then in two at once, alternating; keep the best of each.
+
+    A machine's 2 cores may not be 2 cores' worth: virtual CPUs that are hyperthreads of one core, or whose
+    host is busy, give two processes less than twice the work of one. No scheduler can beat that ratio.
+    """
+    alone, pair = [], []
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_spin, [1000, 1000]))  # both processes started before any timing
+        for _ in range(rounds):
+            alone.append(pool.submit(_spin, count).result())
+            started = time.perf_counter()
+            list(pool.map(_spin, [count, count]))
+            pair.append(time.perf_counter() - started)
+    return Ceiling(min(alone), min(pair), rounds)

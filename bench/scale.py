@@ -62,12 +62,11 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import table, versions
+from _common import machine_ceiling, table, versions
 from _replay import replay
 from newsweave import pipeline, scale
 from newsweave.cluster import StreamClusterer, profile
@@ -483,45 +482,6 @@ def profile_serial(profile_file: Path, store: Path, batch_size: int, top: int) -
 
 def share(part: float, whole: float) -> str:
     return f"{part / whole:.1%}" if whole else "—"
-
-
-def _spin(count: int) -> float:
-    """Seconds one process takes for ``count`` turns of a pure-Python loop (CPU only: no memory, no I/O)."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(count):
-        total += i * i % 7
-    return time.perf_counter() - started
-
-
-@dataclass(frozen=True)
-class Ceiling:
-    """What 2 processes gain over one on this machine, for work that never waits: the most (b) can gain."""
-
-    alone: float  # seconds, one process, best of the rounds
-    pair: float  # seconds, two processes at once (wall), best of the rounds
-    rounds: int
-
-    @property
-    def speedup(self) -> float:
-        return 2 * self.alone / self.pair
-
-
-def machine_ceiling(count: int = 20_000_000, rounds: int = 3) -> Ceiling:
-    """Time the same loop in one process, then in two at once, alternating; keep the best of each.
-
-    A machine's 2 cores may not be 2 cores' worth: virtual CPUs that are hyperthreads of one core, or whose
-    host is busy, give two processes less than twice the work of one. No scheduler can beat that ratio.
-    """
-    alone, pair = [], []
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        list(pool.map(_spin, [1000, 1000]))  # both processes started before any timing
-        for _ in range(rounds):
-            alone.append(pool.submit(_spin, count).result())
-            started = time.perf_counter()
-            list(pool.map(_spin, [count, count]))
-            pair.append(time.perf_counter() - started)
-    return Ceiling(min(alone), min(pair), rounds)
 
 
 def amdahl(serial_share: float, workers: int) -> float:
