@@ -49,6 +49,21 @@ def _spin(count: int) -> float:
     return time.perf_counter() - started
 
 
+def _probe(keys: int) -> float:
+    """Seconds one process takes for 4 look-ups per key, in a scattered order, in a dictionary of ``keys`` string keys.
+
+    Unlike ``_spin``, this waits on memory: a dictionary larger than the caches, as the clusterer's are, is
+    slower when other tenants of the machine fill the shared cache.
+    """
+    table = {f"feature-{i}": i for i in range(keys)}
+    order = [f"feature-{(i * 7919) % keys}" for i in range(4 * keys)]  # 7919 is prime: every key, scattered
+    started = time.perf_counter()
+    total = 0
+    for key in order:
+        total += table[key]
+    return time.perf_counter() - started
+
+
 @dataclass(frozen=True)
 class Ceiling:
     """How fast this machine runs Python now: one process alone (``alone``, the figure to compare runs of other
@@ -57,6 +72,7 @@ class Ceiling:
     alone: float  # seconds, one process, best of the rounds
     pair: float  # seconds, two processes at once (wall), best of the rounds
     rounds: int
+    memory: float  # seconds, one process, best of the rounds: the dictionary probe (``_probe``)
 
     @property
     def speedup(self) -> float:
@@ -69,7 +85,7 @@ def machine_ceiling(count: int = 20_000_000, rounds: int = 3) -> Ceiling:
     A machine's 2 cores may not be 2 cores' worth: virtual CPUs that are hyperthreads of one core, or whose
     host is busy, give two processes less than twice the work of one. No scheduler can beat that ratio.
     """
-    alone, pair = [], []
+    alone, pair, memory = [], [], []
     with ProcessPoolExecutor(max_workers=2) as pool:
         list(pool.map(_spin, [1000, 1000]))  # both processes started before any timing
         for _ in range(rounds):
@@ -77,4 +93,5 @@ def machine_ceiling(count: int = 20_000_000, rounds: int = 3) -> Ceiling:
             started = time.perf_counter()
             list(pool.map(_spin, [count, count]))
             pair.append(time.perf_counter() - started)
-    return Ceiling(min(alone), min(pair), rounds)
+            memory.append(pool.submit(_probe, 500_000).result())
+    return Ceiling(min(alone), min(pair), rounds, min(memory))
