@@ -13,9 +13,11 @@ def test_conflict_counts_keep_only_the_newest_versions(examples_store: Path) -> 
     digests = _Digests(2, DigestConfig(people=False), counts=2)
     with open_store(examples_store, readonly=True) as db:
         rows = list(db.stories())
-        assert len(rows) >= 3
+        assert len(rows) == 3  # examples/: the bridge and two storms
         counts = [digests.conflict_count(db, row) for row in rows]
-        assert list(digests.conflicts) == [_version(row) for row in rows[-2:]]  # the oldest forgotten
         assert any(counts)  # examples/ holds planted disagreements (19 / 14 injured)
-        again = digests.conflict_count(db, rows[-2])  # remembered: moves to the newest end
-        assert again == counts[-2] and list(digests.conflicts)[-1] == _version(rows[-2])
+        assert [digests.conflicts.peek(_version(row)) for row in rows] == [None, *counts[1:]]  # the oldest forgotten
+        assert digests.conflict_count(db, rows[1]) == counts[1]  # remembered, and now the most recently used
+        digests.conflicts.put(("another version",), 0)
+        assert digests.conflicts.peek(_version(rows[2])) is None  # the least recently used one went
+        assert digests.conflicts.peek(_version(rows[1])) == counts[1]

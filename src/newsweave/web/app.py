@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
@@ -125,13 +125,12 @@ class _Digests:
         self.size = size
         self.config = config
         self._items: OrderedDict[tuple[Any, ...], Story] = OrderedDict()
-        self._bytes = _Answers(2 * size)
+        self._bytes: _Answers[bytes] = _Answers(2 * size)
         self._lock = threading.Lock()
         self._compute = threading.Lock()  # spaCy and the solver run one story at a time
         # Conflicting facts per story version, newest kept: one small entry per version, but a server that
         # runs for months beside an ingest sees every story change, and each change is a new version.
-        self.conflicts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
-        self._counts = counts
+        self.conflicts: _Answers[int] = _Answers(counts)
 
     def get(self, db: Store, row: StoryRow) -> Story:
         key = _version(row)
@@ -152,15 +151,8 @@ class _Digests:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
             if story.crosscheck is not None:
-                self._remember(key, len(story.crosscheck.having("conflicting")))
+                self.conflicts.put(key, len(story.crosscheck.having("conflicting")))
         return story
-
-    def _remember(self, key: tuple[Any, ...], count: int) -> None:
-        """Keep a version's conflict count, forgetting the least recently used past ``counts`` (hold the lock)."""
-        self.conflicts[key] = count
-        self.conflicts.move_to_end(key)
-        while len(self.conflicts) > self._counts:
-            self.conflicts.popitem(last=False)
 
     def peek(self, row: StoryRow, kind: str) -> bytes | None:
         """A story's rendered page or JSON when this version of it is cached, without computing anything."""
@@ -178,19 +170,19 @@ class _Digests:
     def conflict_count(self, db: Store, row: StoryRow) -> int:
         """Conflicting facts of a story (its cross-check only: fast), remembered per version."""
         key = _version(row)
-        with self._lock:
-            if key in self.conflicts:
-                self.conflicts.move_to_end(key)
-                return self.conflicts[key]
-        count = len(crosscheck(stored_story(db, row.id), self.config.crosscheck).having("conflicting"))
-        with self._lock:
-            self._remember(key, count)
+        count = self.conflicts.peek(key)
+        if count is None:
+            count = len(crosscheck(stored_story(db, row.id), self.config.crosscheck).having("conflicting"))
+            self.conflicts.put(key, count)
         return count
 
 
-class _Answers:
+_Value = TypeVar("_Value")
+
+
+class _Answers(Generic[_Value]):
     """Rendered answers, newest kept: story pages and JSON keyed by the story's version, listings by the store's
-    version and the request's parameters.
+    version and the request's parameters; also each story version's count of conflicting facts.
 
     A writer bumps the store's version with each batch it commits, so nothing stale is served; between writes
     the story list is rendered once instead of once per reader (it was the slowest page under load).
@@ -198,17 +190,17 @@ class _Answers:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], _Value] = OrderedDict()
         self._lock = threading.Lock()
 
-    def peek(self, key: tuple[Any, ...]) -> bytes | None:
+    def peek(self, key: tuple[Any, ...]) -> _Value | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         return None
 
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+    def put(self, key: tuple[Any, ...], body: _Value) -> None:
         with self._lock:
             self._items[key] = body
             while len(self._items) > self.size:
@@ -294,7 +286,7 @@ def is_loopback(host: str) -> bool:
 def create_app(config: WebConfig) -> FastAPI:
     """The app serving ``config.store``: pages at /, the API at /api/v1 (OpenAPI at /api/v1/openapi.json)."""
     digests = _Digests(config.digest_cache, config.digest)
-    answers = _Answers(4 * config.digest_cache)
+    answers: _Answers[bytes] = _Answers(4 * config.digest_cache)
     ingest_config = dataclasses.replace(
         config.digest, ingest=IngestConfig(allow_private=config.allow_private), people=True
     )
