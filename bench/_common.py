@@ -66,8 +66,9 @@ def _probe(keys: int) -> float:
 
 @dataclass(frozen=True)
 class Ceiling:
-    """How fast this machine runs Python now: one process alone (``alone``, the figure to compare runs of other
-    sessions by) and what 2 processes gain over one for work that never waits (the most 2 workers can gain)."""
+    """How fast this machine runs Python now: one process on the CPU alone (``alone``) and on a dictionary larger
+    than the caches (``memory``: compare dictionary-heavy code, such as the clusterer, across sessions by this one),
+    and what 2 processes gain over one for work that never waits (the most 2 workers can gain)."""
 
     alone: float  # seconds, one process, best of the rounds
     pair: float  # seconds, two processes at once (wall), best of the rounds
@@ -80,7 +81,8 @@ class Ceiling:
 
 
 def machine_ceiling(count: int = 20_000_000, rounds: int = 3) -> Ceiling:
-    """Time the same loop in one process, then in two at once, alternating; keep the best of each.
+    """Time the same loop in one process, then in two at once, then the dictionary probe, alternating; keep the
+    best of each.
 
     A machine's 2 cores may not be 2 cores' worth: virtual CPUs that are hyperthreads of one core, or whose
     host is busy, give two processes less than twice the work of one. No scheduler can beat that ratio.
