@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,45 @@ def test_different_reports_of_one_event_stay_apart() -> None:
     }
     # MPA's storm stories use the same page template as its bridge story and are not copies of it.
     assert sum(len(s.articles) for s in digest.stories) == 10
+
+
+def test_one_template_filled_with_other_names_and_numbers_is_not_a_copy() -> None:
+    """A mill fire report rewritten for another mill, town, day and figures shares most 5-grams but no name."""
+    other = [
+        paragraph.replace("Harlow", "Pennick")
+        .replace("Sunday", "Tuesday")
+        .replace("Saturday", "Monday")
+        .replace("eleven", "nine")
+        .replace("9pm", "7pm")
+        .replace("60", "45")
+        .replace("340", "120")
+        .replace("twelve", "eight")
+        for paragraph in WIRE
+    ]
+    shared = dedupe.overlap(dedupe.shingles("\n\n".join(WIRE), 5), dedupe.shingles("\n\n".join(other), 5))
+    assert shared >= dedupe.DedupeConfig().min_overlap  # the wording alone would fold them
+    assert len(fold_copies([_article("Wire", WIRE, 8), _article("Echo", other, 9)])) == 2
+    renamed = [paragraph.replace("Harlow", "Pennick") for paragraph in WIRE]  # one name of several changed
+    assert len(fold_copies([_article("Wire", WIRE, 8), _article("Echo", renamed, 9)])) == 1
+
+
+def test_near_keys_meet_within_the_time_window_only() -> None:
+    """Texts published up to ``window_days`` apart always share keys; a month apart, or dated and undated, never."""
+    config = dedupe.DedupeConfig()
+    sets = dedupe.shingles("\n\n".join(WIRE), 5)
+    start = datetime(2024, 5, 5, 8, tzinfo=UTC)
+
+    def meet(first: datetime | None, second: datetime | None) -> bool:
+        asked = set(dedupe.near_keys(sets, second, config).asked)
+        return bool(asked & set(dedupe.near_keys(sets, first, config).stored))
+
+    for hours in range(0, 24 * config.window_days, 7):  # every position in a window, both orders
+        later = start + timedelta(hours=hours)
+        assert meet(start, later) and meet(later, start)
+    assert not meet(start, start + timedelta(days=3 * config.window_days))
+    assert meet(None, None) and not meet(None, start) and not meet(start, None)
+    keys = dedupe.near_keys(sets, start, config)
+    assert len(keys.stored) == len(dedupe.band_keys(sets, config)) and len(keys.asked) == 3 * len(keys.stored)
 
 
 def test_copies_survive_the_json_round_trip() -> None:

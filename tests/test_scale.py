@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import newsweave
+from newsweave.dedupe import fold_copies
 from newsweave.pipeline import ingest
 from newsweave.scale import DaskMissingError, client_for
 from newsweave.store import open_store
@@ -87,9 +88,12 @@ def test_ecbplus_gives_the_same_stories(client: Any, tmp_path: Path, ecbplus_doc
     # Digests without spaCy here (the examples test has them whole): cross-check and summary of 70 stories.
     config = newsweave.DigestConfig(people=False)
     ingest([source], local, config, batch_size=100)
-    ingest([source], distributed, config, batch_size=100, client=client)
+    report = ingest([source], distributed, config, batch_size=100, client=client)
     result = stored(distributed)
     assert result == stored(local)
+    # ECB+'s real wire copies are folded across the partitions as if the input were one batch
+    articles, _ = newsweave.read_all([source])
+    assert report.folded == len(articles) - len(fold_copies(articles)) > 0
     assert result["counts"]["articles"] >= 700 and len(result["stories"]) >= 50
     assert all(result["computed"].values())
 

@@ -19,6 +19,7 @@ import pytest
 
 import newsweave
 from newsweave.cluster import ClusterConfig, StateChanges, StreamClusterer, cluster_stream
+from newsweave.dedupe import DedupeConfig, overlap, shingles
 from newsweave.pipeline import DigestConfig, ingest, stored_story
 from newsweave.store import SCHEMA_VERSION, Store, StoreError, open_store
 
@@ -88,6 +89,88 @@ def test_an_exact_copy_from_another_outlet_is_folded_into_the_stored_article(tmp
     assert row.outlets == ("Wire One", "Other Paper")
     story = stored_story(store, row.id)
     assert story.outlets == ("Wire One", "Other Paper")
+
+
+def _wire_story() -> str:
+    return "\n\n".join(
+        f"Paragraph {n}: the harbour authority of Port Ellery said the ferry Saint Bride ran aground on Sunday "
+        f"with {n * 7} passengers aboard after its {n}th crossing of the day, and that nobody was hurt."
+        for n in range(1, 9)
+    )
+
+
+def _ingest_text(tmp_path: Path, store: Path, name: str, text: str, outlet: str) -> newsweave.IngestReport:
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "page.txt").write_text("Ferry runs aground off Port Ellery\n\n" + text, encoding="utf-8")
+    config = newsweave.DigestConfig(ingest=newsweave.IngestConfig(outlet=outlet))
+    return ingest([tmp_path / name / "page.txt"], store, config, digests=False)
+
+
+def test_a_near_copy_in_a_later_run_is_folded_into_the_stored_article(tmp_path: Path) -> None:
+    """A wire copy with its own intro and footer, ingested after the original, adds an outlet, not an article."""
+    store = tmp_path / "a.db"
+    text = _wire_story()
+    first = _ingest_text(tmp_path, store, "a", text, "Wire One")
+    intro = "Our reporter on the coast adds that the harbour was closed to traffic for the afternoon."
+    footer = "Subscribe to the Other Paper's evening bulletin for more news from the coast."
+    cut = "\n\n".join(text.split("\n\n")[:-1])  # and without the last paragraph
+    copy = f"{intro}\n\n{cut}\n\n{footer}"
+    report = _ingest_text(tmp_path, store, "b", copy, "Other Paper")
+    assert (first.added, report.added, report.folded) == (1, 0, 1)
+    (change,) = report.changes
+    assert change.kind == "grew" and change.outlets == ("Other Paper",)
+    (row,) = newsweave.stories(store)
+    assert row.articles == 1 and row.outlets == ("Wire One", "Other Paper")
+    (article,) = stored_story(store, row.id).articles
+    (folded,) = article.copies
+    assert folded.outlet == "Other Paper" and 0.6 <= folded.overlap < 1.0
+    assert intro in folded.extra_text and footer in folded.extra_text  # what only the copy has is kept
+    config = newsweave.DigestConfig(ingest=newsweave.IngestConfig(outlet="Other Paper"))
+    again = ingest([tmp_path / "b" / "page.txt"], store, config, digests=False)  # the same input again: no change
+    assert (again.added, again.folded, again.known, again.changes) == (0, 0, 1, ())
+
+
+def test_a_full_text_after_its_excerpt_is_stored_as_an_article_of_its_own(tmp_path: Path) -> None:
+    """The stored article stays the canonical one, so it is never an excerpt of the copy folded into it."""
+    store = tmp_path / "a.db"
+    text = _wire_story()
+    excerpt = "\n\n".join(text.split("\n\n")[:3])
+    _ingest_text(tmp_path, store, "a", excerpt, "Feed")
+    report = _ingest_text(tmp_path, store, "b", text, "Wire One")
+    assert (report.added, report.folded) == (1, 0)
+    later = _ingest_text(tmp_path, store, "c", excerpt + "\n\nMore to follow.", "Other Feed")
+    assert (later.added, later.folded) == (0, 1)  # an excerpt after its full text is a copy, as in one batch
+
+
+def test_stores_made_before_band_keys_index_their_articles_on_the_next_ingest(tmp_path: Path) -> None:
+    """A schema-6 store (no band keys) gets them for every article it holds, then folds a near copy into one."""
+    store = tmp_path / "a.db"
+    text = _wire_story()
+    _ingest_text(tmp_path, store, "a", text, "Wire One")
+    db = sqlite3.connect(store)
+    db.executescript("DROP TABLE near_keys; DELETE FROM state WHERE name = 'near_scheme'; PRAGMA user_version = 6;")
+    db.close()
+    report = _ingest_text(tmp_path, store, "b", text + "\n\nThis copy ran with a footer.", "Other Paper")
+    assert (report.added, report.folded) == (0, 1)
+    db = sqlite3.connect(store)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("SELECT count(DISTINCT article_seq) FROM near_keys").fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_copies_are_folded_alike_in_one_batch_or_across_batches(
+    tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
+) -> None:
+    """ECB+ topics 2 and 12 hold three real wire copies: batches of 4 fold them as one batch does."""
+    docs = [doc for doc in ecbplus_docs if doc["topic"] in (2, 12)]
+    random.Random(3).shuffle(docs)
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
+    whole = ingest([source], tmp_path / "a.db", batch_size=len(docs), digests=False)
+    small = ingest([source], tmp_path / "b.db", batch_size=4, digests=False)
+    assert (whole.added, whole.folded) == (small.added, small.folded) == (len(docs) - 3, 3)
 
 
 def test_store_errors_name_the_file_and_the_fix(tmp_path: Path) -> None:
@@ -276,6 +359,19 @@ def test_killing_a_parallel_ingest_leaves_no_reading_process_behind(
 # ------------------------------------------------------------------------------ stored digests
 
 
+def _without_copies(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``docs`` less each one that is a near copy of one before it (``dedupe.fold_copies`` would fold it)."""
+    config = DedupeConfig()
+    kept: list[frozenset[str]] = []
+    result = []
+    for doc in docs:
+        own = shingles(doc["text"], config.shingle_words)
+        if all(overlap(own, other) < config.min_overlap for other in kept):
+            kept.append(own)
+            result.append(doc)
+    return result
+
+
 def _stale(store: Path) -> list[tuple[str, int]]:
     from newsweave.pipeline import digest_key
 
@@ -390,7 +486,8 @@ def test_stories_split_anew_in_the_store_match_the_stream_and_keep_their_links(
     tmp_path: Path, ecbplus_docs: list[dict[str, Any]]
 ) -> None:
     """Articles moved between stories by a later arrival move in the store too, across runs; retired ids still lead."""
-    topics = [doc for doc in ecbplus_docs if doc["topic"] in (2, 12)]  # two same-kind events each
+    # Two same-kind events each; without their 3 wire copies, which would be folded, not clustered.
+    topics = _without_copies([doc for doc in ecbplus_docs if doc["topic"] in (2, 12)])
     rng = random.Random(3)
     rng.shuffle(topics)
     halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
@@ -420,7 +517,7 @@ def test_stories_split_anew_in_the_store_match_the_stream_and_keep_their_links(
 def test_features_the_stream_forgets_leave_the_store(tmp_path: Path, ecbplus_docs: list[dict[str, Any]]) -> None:
     """A stream that forgets features seen once (``singleton_sweep``) stores what it keeps and no row of what it
     forgot; a second run resumes it into the stories of one uninterrupted stream."""
-    topics = [doc for doc in ecbplus_docs if doc["topic"] in (2, 12)]
+    topics = _without_copies([doc for doc in ecbplus_docs if doc["topic"] in (2, 12)])
     halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
     for path, docs in zip(halves, (topics[:25], topics[25:]), strict=True):
         path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")

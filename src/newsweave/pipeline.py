@@ -23,7 +23,19 @@ from newsweave.clean import CleanConfig, clean_batch, to_article
 from newsweave.cluster import ClusterConfig, Profile, StreamClusterer, cluster_batch, cluster_stream, profile
 from newsweave.crosscheck import CrossCheckConfig, crosscheck
 from newsweave.dates import comparable
-from newsweave.dedupe import DedupeConfig, content_key, copy_of, fold_copies
+from newsweave.dedupe import (
+    DedupeConfig,
+    NearKeys,
+    band_scheme,
+    content_key,
+    copy_of,
+    fold_copies,
+    names,
+    names_agree,
+    near_keys,
+    overlap,
+    shingles,
+)
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
 from newsweave.language import detect_language
@@ -431,6 +443,7 @@ def ingest(
             clusterer.recall = lambda keys, since: db.recall_dormant(keys, since, config.cluster.max_candidates)
             # A resumed or recalled group's members are read back to be split again.
             clusterer.profiles = lambda ids: _stored_profiles(db, ids, config.cluster)
+            _index_near_copies(db, config.dedupe)
             if client is not None:
                 from newsweave.scale import dask_batches
 
@@ -446,7 +459,7 @@ def ingest(
                     totals["folded"] += batch.read - len(batch.articles)
                     with db.transaction() as connection:
                         generation = Store.claim_state(connection, generation)
-                        _store_batch(db, connection, batch, clusterer, run_id, totals)
+                        _store_batch(db, connection, batch, clusterer, run_id, totals, config.dedupe)
                         Store.save_stream_changes(connection, clusterer.changes())
                     trim()
                     if on_batch is not None:
@@ -507,6 +520,7 @@ class PreparedBatch:
     profiles: dict[str, Profile]  # article id -> clustering profile
     keys: dict[str, str]  # article id -> content key (``dedupe.content_key``)
     records: dict[str, str]  # article id -> the article as the store keeps it (``store.article_record``)
+    near: dict[str, NearKeys]  # article id -> its LSH band keys in its time window (``dedupe.near_keys``)
 
 
 def prepared(articles: Sequence[Article], problems: Sequence[Problem], config: DigestConfig) -> PreparedBatch:
@@ -519,7 +533,12 @@ def prepared(articles: Sequence[Article], problems: Sequence[Problem], config: D
         profiles={article.id: profile(article, config.cluster) for article in folded},
         keys={article.id: content_key(article.text) for article in folded},
         records={article.id: article_record(article) for article in folded},
+        near={article.id: _near_keys(article, config.dedupe) for article in folded},
     )
+
+
+def _near_keys(article: Article, config: DedupeConfig) -> NearKeys:
+    return near_keys(shingles(article.text, config.shingle_words), article.date_publish, config)
 
 
 def _prepared_batches(
@@ -545,9 +564,15 @@ def _store_batch(
     clusterer: StreamClusterer,
     run_id: int,
     totals: Counter[str],
+    dedupe: DedupeConfig,
 ) -> None:
-    """Write one batch: new articles and their stories, copies of stored articles, changed digests."""
+    """Write one batch: new articles and their stories, copies of stored articles, changed digests.
+
+    An article whose text is stored already, or a near copy of a stored article's (``_stored_original``), is
+    folded into that article as a copy.
+    """
     touched: dict[str, tuple[int, tuple[str, ...]]] = {}  # story -> (articles added, outlets before)
+    before = db.last_seq(connection)  # the articles after it are this batch's: ``fold_copies`` has compared them
 
     def touch(story_id: str, added: int) -> None:
         if story_id not in touched:
@@ -557,10 +582,12 @@ def _store_batch(
 
     for article in batch.articles:
         key = batch.keys[article.id]
-        stored = db.article_by_key(key)
+        stored, share = db.article_by_key(key), 1.0
+        if stored is None:
+            stored, share = _stored_original(db, connection, article, batch.near[article.id].asked, before, dedupe)
         if stored is not None:
             updated = stored
-            for copy in (copy_of(article, stored, 1.0), *article.copies):
+            for copy in (copy_of(article, stored, share), *article.copies):
                 if (copy.outlet, copy.location) != (stored.outlet, stored.origin.location):
                     updated = with_copy(updated, copy)
             totals["known" if updated == stored else "folded"] += 1
@@ -570,7 +597,8 @@ def _store_batch(
                     touch(story_id, 0)  # before the change, so the story's earlier outlets are known
                 Store.replace_article(connection, updated)
             continue
-        Store.insert_article(connection, article, key, run_id, batch.records[article.id])
+        position = Store.insert_article(connection, article, key, run_id, batch.records[article.id])
+        Store.add_near_keys(connection, position, batch.near[article.id].stored)
         totals["added"] += 1
         assignment = clusterer.add(batch.profiles[article.id])
         if clusterer.departed:  # stories that went dormant: kept in the store for late articles
@@ -615,6 +643,51 @@ def _store_batch(
         new_outlets = tuple(o for o in outlets if o not in outlets_before)
         if added > 0 or new_outlets:  # a story that only lost articles to a split did not grow
             Store.record_change(connection, run_id, Change(story_id, kind, max(added, 0), new_outlets))
+
+
+def _stored_original(
+    db: Store, connection: sqlite3.Connection, article: Article, keys: Sequence[int], before: int, config: DedupeConfig
+) -> tuple[Article | None, float]:
+    """The stored article of an earlier batch that ``article`` is a near copy of, and the overlap; else None.
+
+    The decision ``dedupe.fold_copies`` makes within a batch: LSH proposes (the stored band keys of articles
+    published within ``window_days``, up to seq ``before``; at most ``max_stored_candidates``, those sharing
+    most bands first), the exact share of the shorter text's 5-grams decides (at least ``min_overlap``, with
+    the same names), the most overlapping stored article wins, the earliest stored on ties. One difference:
+    the stored article stays the canonical one, so it must be complete beside the copy (``complete_share`` of
+    its 5-grams); a full text that comes after its excerpt is stored as an article of its own, and the
+    cross-check counts the two as one source.
+    """
+    candidates = db.near_candidates(keys, before, config.max_stored_candidates, connection)
+    if not candidates:
+        return None, 0.0
+    own = shingles(article.text, config.shingle_words)
+    own_names: frozenset[str] | None = None
+    best: tuple[float, int] | None = None  # (overlap, -seq)
+    for seq, text in candidates:
+        theirs = shingles(text, config.shingle_words)
+        share = overlap(own, theirs)
+        if share < config.min_overlap or len(theirs) < config.complete_share * len(own):
+            continue
+        if best is not None and (share, -seq) <= best:
+            continue
+        own_names = names(article.text) if own_names is None else own_names
+        if names_agree(own_names, names(text), config):
+            best = (share, -seq)
+    if best is None:
+        return None, 0.0
+    return db.article_at(-best[1], connection), best[0]
+
+
+def _index_near_copies(db: Store, config: DedupeConfig) -> None:
+    """Make the stored articles' band keys (once: stores made before them, or keys of other settings)."""
+    scheme = band_scheme(config)
+    if db.near_scheme() == scheme:
+        return
+    with db.transaction() as connection:
+        texts = db.article_texts(connection)
+        keys = ((seq, near_keys(shingles(text, config.shingle_words), at, config).stored) for seq, text, at in texts)
+        Store.replace_near_keys(connection, keys, scheme)
 
 
 def _stored_profiles(db: Store, article_ids: Sequence[str], config: ClusterConfig) -> dict[str, Profile]:

@@ -27,7 +27,7 @@ from newsweave.records import Article, Copy
 if TYPE_CHECKING:
     from newsweave.cluster import StateChanges
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -142,6 +142,16 @@ _MIGRATIONS: tuple[str, ...] = (
         seq INTEGER NOT NULL,
         profile TEXT NOT NULL
     );
+    """,
+    # 7: each stored article's LSH band keys (``dedupe.band_keys``), so that a near copy arriving in a later
+    # batch or run is folded into it as a copy within one batch is; the 'near_scheme' row of ``state`` says how
+    # they were made (``dedupe.band_scheme``), and keys of another scheme are made again before use.
+    """
+    CREATE TABLE near_keys (
+        key INTEGER NOT NULL,
+        article_seq INTEGER NOT NULL,    -- articles.seq
+        PRIMARY KEY (key, article_seq)
+    ) WITHOUT ROWID;
     """,
 )
 
@@ -367,6 +377,59 @@ class Store:
         row = self._db.execute("SELECT record FROM articles WHERE content_key = ?", (content_key,)).fetchone()
         return _article(row[0]) if row else None
 
+    def near_candidates(
+        self, keys: Sequence[int], before: int, limit: int, db: sqlite3.Connection | None = None
+    ) -> list[tuple[int, str]]:
+        """The stored articles (seq, text) up to seq ``before`` that share band keys with ``keys``: at most
+        ``limit``, those sharing the most first (then the earliest)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = (
+            (db or self._db)
+            .execute(
+                f"SELECT a.seq, json_extract(a.record, '$.maintext') FROM (SELECT article_seq, count(*) AS shared"
+                f" FROM near_keys WHERE key IN ({marks}) AND article_seq <= ? GROUP BY article_seq"
+                f" ORDER BY shared DESC, article_seq LIMIT ?) c JOIN articles a ON a.seq = c.article_seq"
+                f" ORDER BY c.shared DESC, a.seq",
+                (*keys, before, limit),
+            )
+            .fetchall()
+        )
+        return [(int(seq), str(text)) for seq, text in rows]
+
+    def last_seq(self, db: sqlite3.Connection | None = None) -> int:
+        """The seq of the last article stored (0 when none is)."""
+        return int((db or self._db).execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+
+    def article_at(self, seq: int, db: sqlite3.Connection | None = None) -> Article:
+        row = (db or self._db).execute("SELECT record FROM articles WHERE seq = ?", (seq,)).fetchone()
+        return _article(row[0])
+
+    @staticmethod
+    def add_near_keys(db: sqlite3.Connection, seq: int, keys: Sequence[int]) -> None:
+        db.executemany("INSERT OR IGNORE INTO near_keys (key, article_seq) VALUES (?, ?)", [(key, seq) for key in keys])
+
+    def near_scheme(self) -> dict[str, Any] | None:
+        """How the stored band keys were made (``dedupe.band_scheme``); None before any were."""
+        return self.load_state("near_scheme")
+
+    def article_texts(self, db: sqlite3.Connection | None = None) -> Iterator[tuple[int, str, datetime | None]]:
+        """Every stored article's (seq, text, publication time), in order of arrival."""
+        query = "SELECT seq, json_extract(record, '$.maintext'), date_publish FROM articles ORDER BY seq"
+        for seq, text, published in (db or self._db).execute(query):
+            yield int(seq), str(text), datetime.fromisoformat(published) if published else None
+
+    @staticmethod
+    def replace_near_keys(
+        db: sqlite3.Connection, keys: Iterable[tuple[int, Sequence[int]]], scheme: dict[str, Any]
+    ) -> None:
+        """Replace every stored band key with ``keys`` (seq, band keys), made under ``scheme``."""
+        db.execute("DELETE FROM near_keys")
+        for seq, article_keys in keys:
+            Store.add_near_keys(db, seq, article_keys)
+        Store.save_state(db, "near_scheme", scheme)
+
     def article(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
         return _article(row[0]) if row else None
@@ -378,8 +441,8 @@ class Store:
     @staticmethod
     def insert_article(
         db: sqlite3.Connection, article: Article, content_key: str, run_id: int, record: str | None = None
-    ) -> None:
-        """Store a new article; ``record`` is its ``article_record`` when computed already (elsewhere)."""
+    ) -> int:
+        """Store a new article and return its seq; ``record`` is its ``article_record`` when computed already."""
         outlet_id = _outlet_id(db, article.outlet)
         cursor = db.execute(
             "INSERT INTO articles (id, content_key, outlet_id, title, date_publish, url, language, source_id, record,"
@@ -401,6 +464,7 @@ class Store:
             "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
             (cursor.lastrowid, article.title or "", article.text),
         )
+        return int(cursor.lastrowid or 0)
 
     @staticmethod
     def replace_article(db: sqlite3.Connection, article: Article) -> None:
