@@ -107,20 +107,23 @@ def test_one_template_filled_with_other_names_and_numbers_is_not_a_copy() -> Non
 def test_near_keys_meet_within_the_time_window_only() -> None:
     """Texts published up to ``window_days`` apart always share keys; a month apart, or dated and undated, never."""
     config = dedupe.DedupeConfig()
-    sets = dedupe.shingles("\n\n".join(WIRE), 5)
+    text = "\n\n".join(WIRE)
     start = datetime(2024, 5, 5, 8, tzinfo=UTC)
 
     def meet(first: datetime | None, second: datetime | None) -> bool:
-        asked = set(dedupe.near_keys(sets, second, config).asked)
-        return bool(asked & set(dedupe.near_keys(sets, first, config).stored))
+        asked = set(dedupe.near_keys(text, second, config).asked)
+        return bool(asked & set(dedupe.near_keys(text, first, config).stored))
 
     for hours in range(0, 24 * config.window_days, 7):  # every position in a window, both orders
         later = start + timedelta(hours=hours)
         assert meet(start, later) and meet(later, start)
     assert not meet(start, start + timedelta(days=3 * config.window_days))
     assert meet(None, None) and not meet(None, start) and not meet(start, None)
-    keys = dedupe.near_keys(sets, start, config)
-    assert len(keys.stored) == len(dedupe.band_keys(sets, config)) and len(keys.asked) == 3 * len(keys.stored)
+    keys = dedupe.near_keys(text, start, config)
+    assert len(keys.stored) == len(dedupe.band_keys(dedupe.shingles(text, 5), config))
+    assert len(keys.asked) == 3 * len(keys.stored)
+    assert dedupe.unpacked_names(keys.names) == dedupe.unpacked_names(dedupe.packed_names(dedupe.names(text)))
+    assert len(dedupe.unpacked_names(keys.names)) == len(dedupe.names(text)) > 0
 
 
 def test_copies_survive_the_json_round_trip() -> None:

@@ -142,13 +142,40 @@ def test_a_full_text_after_its_excerpt_is_stored_as_an_article_of_its_own(tmp_pa
     assert (later.added, later.folded) == (0, 1)  # an excerpt after its full text is a copy, as in one batch
 
 
+def test_a_template_filled_for_another_event_in_a_later_run_is_not_a_copy(tmp_path: Path) -> None:
+    """Another harbour's ferry report from the same template shares its wording, not its names and figures."""
+    store = tmp_path / "a.db"
+    template = [
+        "Officials at the harbour said that the ferry had left the quay on time and that the crew reported no problem"
+        " with the engines or the weather before the vessel touched the sandbank near {0}.",
+        "It stayed there for {1} hours until the tide came back in, while passengers were kept below deck and given"
+        " blankets and hot drinks by the crew.",
+        "A lifeboat from {0} stood by through the night but was not needed, and a tug later towed the ferry back to"
+        " its berth for an inspection of the hull.",
+        "The operator said the {1} sailings planned for the next day had been cancelled and that passengers would be"
+        " offered a refund or a seat on another crossing later in the week.",
+    ]
+
+    def report(place: str, figure: int) -> str:
+        return "\n\n".join(line.format(place, figure) for line in template)
+
+    text, other = report("Port Ellery", 3), report("Grey Haven", 7)
+    assert overlap(shingles(text, 5), shingles(other, 5)) >= DedupeConfig().min_overlap  # the wording agrees
+    _ingest_text(tmp_path, store, "a", text, "Wire One")
+    report = _ingest_text(tmp_path, store, "b", other, "Wire One")
+    assert (report.added, report.folded) == (1, 0)
+
+
 def test_stores_made_before_band_keys_index_their_articles_on_the_next_ingest(tmp_path: Path) -> None:
     """A schema-6 store (no band keys) gets them for every article it holds, then folds a near copy into one."""
     store = tmp_path / "a.db"
     text = _wire_story()
     _ingest_text(tmp_path, store, "a", text, "Wire One")
     db = sqlite3.connect(store)
-    db.executescript("DROP TABLE near_keys; DELETE FROM state WHERE name = 'near_scheme'; PRAGMA user_version = 6;")
+    db.executescript(
+        "DROP TABLE near_keys; DROP TABLE near_names; DELETE FROM state WHERE name = 'near_scheme';"
+        " PRAGMA user_version = 6;"
+    )
     db.close()
     report = _ingest_text(tmp_path, store, "b", text + "\n\nThis copy ran with a footer.", "Other Paper")
     assert (report.added, report.folded) == (0, 1)
@@ -156,6 +183,7 @@ def test_stores_made_before_band_keys_index_their_articles_on_the_next_ingest(tm
     try:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("SELECT count(DISTINCT article_seq) FROM near_keys").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM near_names").fetchone()[0] == 1
     finally:
         db.close()
 

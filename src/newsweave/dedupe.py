@@ -12,14 +12,16 @@ import functools
 import hashlib
 import re
 import zlib
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from newsweave.dates import comparable
 from newsweave.records import Article, Copy
 
+_T = TypeVar("_T")
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -92,12 +94,12 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _NAME = re.compile(r"""((?:^|(?<=[.!?\n]))[\s"'“‘(\[]*[^\W\d_][\w'’-]*\w)|(\d[\d.,]*\d|\d|[^\W\d_][\w'’-]*\w)""", re.M)
 
 
-def names_agree(a: frozenset[str], b: frozenset[str], config: DedupeConfig) -> bool:
+def names_agree(a: frozenset[_T], b: frozenset[_T], config: DedupeConfig) -> bool:
     """Whether two texts whose wording overlaps share enough of their ``names`` to be copies of one report."""
     return not (a or b) or overlap(a, b) >= config.min_name_overlap
 
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def overlap(a: frozenset[_T], b: frozenset[_T]) -> float:
     """Return the share of the smaller set that the larger one contains."""
     if not a or not b:
         return 0.0
@@ -290,26 +292,41 @@ def _band_key(band: int, rows: bytes) -> int:
 
 @dataclass(frozen=True, slots=True)
 class NearKeys:
-    """An article's band keys as a store keeps them (``stored``) and asks for them (``asked``)."""
+    """What a store keeps of an article to find its near copies: band keys as stored and as asked, and names."""
 
     stored: tuple[int, ...]
     asked: tuple[int, ...]
+    names: bytes  # ``packed_names`` of its ``names``: a candidate whose names disagree is not read
 
 
-def near_keys(shingle_set: frozenset[str], published: datetime | None, config: DedupeConfig) -> NearKeys:
-    """The ``band_keys`` of a text in its window of publication time, and those of the windows beside it.
+def near_keys(text: str, published: datetime | None, config: DedupeConfig) -> NearKeys:
+    """The ``band_keys`` of a text in its window of publication time, those of the windows beside it, its names.
 
     Time is cut into windows of ``window_days``; a text's keys are stored in its own window and asked in its
     own and the two beside it, so two texts published less than ``window_days`` apart always meet, and texts
     months apart (a template reused every day) never do. Undated texts have a window of their own.
     """
-    keys = band_keys(shingle_set, config)
+    keys = band_keys(shingles(text, config.shingle_words), config)
+    found = packed_names(names(text))
     if published is None:
-        return NearKeys(tuple(_in_window(key, None) for key in keys), tuple(_in_window(key, None) for key in keys))
+        undated = tuple(_in_window(key, None) for key in keys)
+        return NearKeys(undated, undated, found)
     window = (comparable(published) - _EPOCH).days // config.window_days
     stored = tuple(_in_window(key, window) for key in keys)
     asked = tuple(_in_window(key, at) for at in (window - 1, window, window + 1) for key in keys)
-    return NearKeys(stored, asked)
+    return NearKeys(stored, asked, found)
+
+
+def packed_names(found: frozenset[str]) -> bytes:
+    """A set of names as 32-bit hashes (CRC-32) in bytes, for a store to keep; ``unpacked_names`` reads it."""
+    return array("I", sorted({zlib.crc32(name.encode()) for name in found})).tobytes()
+
+
+def unpacked_names(blob: bytes) -> frozenset[int]:
+    """The hashes of ``packed_names``: ``names_agree`` compares two of them as it compares the names."""
+    hashes = array("I")
+    hashes.frombytes(blob)
+    return frozenset(hashes)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -326,7 +343,7 @@ def band_scheme(config: DedupeConfig) -> dict[str, int | float]:
     """What ``near_keys`` depend on: keys made under another scheme must be made again before they are compared."""
     bands, rows = _lsh_bands(config.candidate_jaccard, config.num_perm)
     return {"shingle_words": config.shingle_words, "num_perm": config.num_perm, "seed": config.seed,
-            "bands": bands, "rows": rows, "window_days": config.window_days, "version": 2}  # fmt: skip
+            "bands": bands, "rows": rows, "window_days": config.window_days, "version": 3}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=16)

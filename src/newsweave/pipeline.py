@@ -30,11 +30,11 @@ from newsweave.dedupe import (
     content_key,
     copy_of,
     fold_copies,
-    names,
     names_agree,
     near_keys,
     overlap,
     shingles,
+    unpacked_names,
 )
 from newsweave.errors import InputError
 from newsweave.ingest import IngestConfig, discover, is_url, read_source
@@ -538,7 +538,7 @@ def prepared(articles: Sequence[Article], problems: Sequence[Problem], config: D
 
 
 def _near_keys(article: Article, config: DedupeConfig) -> NearKeys:
-    return near_keys(shingles(article.text, config.shingle_words), article.date_publish, config)
+    return near_keys(article.text, article.date_publish, config)
 
 
 def _prepared_batches(
@@ -584,7 +584,7 @@ def _store_batch(
         key = batch.keys[article.id]
         stored, share = db.article_by_key(key), 1.0
         if stored is None:
-            stored, share = _stored_original(db, connection, article, batch.near[article.id].asked, before, dedupe)
+            stored, share = _stored_original(db, connection, article, batch.near[article.id], before, dedupe)
         if stored is not None:
             updated = stored
             for copy in (copy_of(article, stored, share), *article.copies):
@@ -598,7 +598,8 @@ def _store_batch(
                 Store.replace_article(connection, updated)
             continue
         position = Store.insert_article(connection, article, key, run_id, batch.records[article.id])
-        Store.add_near_keys(connection, position, batch.near[article.id].stored)
+        near = batch.near[article.id]
+        Store.add_near_keys(connection, position, near.stored, near.names)
         totals["added"] += 1
         assignment = clusterer.add(batch.profiles[article.id])
         if clusterer.departed:  # stories that went dormant: kept in the store for late articles
@@ -646,33 +647,33 @@ def _store_batch(
 
 
 def _stored_original(
-    db: Store, connection: sqlite3.Connection, article: Article, keys: Sequence[int], before: int, config: DedupeConfig
+    db: Store, connection: sqlite3.Connection, article: Article, near: NearKeys, before: int, config: DedupeConfig
 ) -> tuple[Article | None, float]:
     """The stored article of an earlier batch that ``article`` is a near copy of, and the overlap; else None.
 
     The decision ``dedupe.fold_copies`` makes within a batch: LSH proposes (the stored band keys of articles
     published within ``window_days``, up to seq ``before``; at most ``max_stored_candidates``, those sharing
-    most bands first), the exact share of the shorter text's 5-grams decides (at least ``min_overlap``, with
-    the same names), the most overlapping stored article wins, the earliest stored on ties. One difference:
+    most bands first), the names must agree and the exact share of the shorter text's 5-grams decides (at least
+    ``min_overlap``), the most overlapping stored article wins, the earliest stored on ties. One difference:
     the stored article stays the canonical one, so it must be complete beside the copy (``complete_share`` of
     its 5-grams); a full text that comes after its excerpt is stored as an article of its own, and the
     cross-check counts the two as one source.
     """
-    candidates = db.near_candidates(keys, before, config.max_stored_candidates, connection)
+    candidates = db.near_candidates(near.asked, before, config.max_stored_candidates, connection)
     if not candidates:
         return None, 0.0
-    own = shingles(article.text, config.shingle_words)
-    own_names: frozenset[str] | None = None
+    own_names = unpacked_names(near.names)
+    own: frozenset[str] | None = None
     best: tuple[float, int] | None = None  # (overlap, -seq)
-    for seq, text in candidates:
-        theirs = shingles(text, config.shingle_words)
+    for seq, names in candidates:
+        if not names_agree(own_names, unpacked_names(names), config):
+            continue  # its text is not even read
+        own = shingles(article.text, config.shingle_words) if own is None else own
+        theirs = shingles(db.article_text(seq, connection), config.shingle_words)
         share = overlap(own, theirs)
         if share < config.min_overlap or len(theirs) < config.complete_share * len(own):
             continue
-        if best is not None and (share, -seq) <= best:
-            continue
-        own_names = names(article.text) if own_names is None else own_names
-        if names_agree(own_names, names(text), config):
+        if best is None or (share, -seq) > best:
             best = (share, -seq)
     if best is None:
         return None, 0.0
@@ -686,8 +687,12 @@ def _index_near_copies(db: Store, config: DedupeConfig) -> None:
         return
     with db.transaction() as connection:
         texts = db.article_texts(connection)
-        keys = ((seq, near_keys(shingles(text, config.shingle_words), at, config).stored) for seq, text, at in texts)
+        keys = ((seq, *_stored_part(near_keys(text, at, config))) for seq, text, at in texts)
         Store.replace_near_keys(connection, keys, scheme)
+
+
+def _stored_part(near: NearKeys) -> tuple[tuple[int, ...], bytes]:
+    return near.stored, near.names
 
 
 def _stored_profiles(db: Store, article_ids: Sequence[str], config: ClusterConfig) -> dict[str, Profile]:

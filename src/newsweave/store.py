@@ -27,7 +27,7 @@ from newsweave.records import Article, Copy
 if TYPE_CHECKING:
     from newsweave.cluster import StateChanges
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -152,6 +152,14 @@ _MIGRATIONS: tuple[str, ...] = (
         article_seq INTEGER NOT NULL,    -- articles.seq
         PRIMARY KEY (key, article_seq)
     ) WITHOUT ROWID;
+    """,
+    # 8: each stored article's names (``dedupe.packed_names``), so that a candidate near copy whose names differ
+    # (a template filled for another event) is dropped without reading its text.
+    """
+    CREATE TABLE near_names (
+        article_seq INTEGER PRIMARY KEY, -- articles.seq
+        names BLOB NOT NULL
+    );
     """,
 )
 
@@ -379,24 +387,28 @@ class Store:
 
     def near_candidates(
         self, keys: Sequence[int], before: int, limit: int, db: sqlite3.Connection | None = None
-    ) -> list[tuple[int, str]]:
-        """The stored articles (seq, text) up to seq ``before`` that share band keys with ``keys``: at most
-        ``limit``, those sharing the most first (then the earliest)."""
+    ) -> list[tuple[int, bytes]]:
+        """The stored articles (seq, packed names) up to seq ``before`` that share band keys with ``keys``: at
+        most ``limit``, those sharing the most first (then the earliest)."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
         rows = (
             (db or self._db)
             .execute(
-                f"SELECT a.seq, json_extract(a.record, '$.maintext') FROM (SELECT article_seq, count(*) AS shared"
+                f"SELECT c.article_seq, coalesce(n.names, x'') FROM (SELECT article_seq, count(*) AS shared"
                 f" FROM near_keys WHERE key IN ({marks}) AND article_seq <= ? GROUP BY article_seq"
-                f" ORDER BY shared DESC, article_seq LIMIT ?) c JOIN articles a ON a.seq = c.article_seq"
-                f" ORDER BY c.shared DESC, a.seq",
+                f" ORDER BY shared DESC, article_seq LIMIT ?) c LEFT JOIN near_names n ON n.article_seq = c.article_seq"
+                f" ORDER BY c.shared DESC, c.article_seq",
                 (*keys, before, limit),
             )
             .fetchall()
         )
-        return [(int(seq), str(text)) for seq, text in rows]
+        return [(int(seq), bytes(names)) for seq, names in rows]
+
+    def article_text(self, seq: int, db: sqlite3.Connection | None = None) -> str:
+        row = (db or self._db).execute("SELECT json_extract(record, '$.maintext') FROM articles WHERE seq = ?", (seq,))
+        return str(row.fetchone()[0])
 
     def last_seq(self, db: sqlite3.Connection | None = None) -> int:
         """The seq of the last article stored (0 when none is)."""
@@ -407,8 +419,9 @@ class Store:
         return _article(row[0])
 
     @staticmethod
-    def add_near_keys(db: sqlite3.Connection, seq: int, keys: Sequence[int]) -> None:
+    def add_near_keys(db: sqlite3.Connection, seq: int, keys: Sequence[int], names: bytes) -> None:
         db.executemany("INSERT OR IGNORE INTO near_keys (key, article_seq) VALUES (?, ?)", [(key, seq) for key in keys])
+        db.execute("INSERT OR REPLACE INTO near_names (article_seq, names) VALUES (?, ?)", (seq, names))
 
     def near_scheme(self) -> dict[str, Any] | None:
         """How the stored band keys were made (``dedupe.band_scheme``); None before any were."""
@@ -422,12 +435,13 @@ class Store:
 
     @staticmethod
     def replace_near_keys(
-        db: sqlite3.Connection, keys: Iterable[tuple[int, Sequence[int]]], scheme: dict[str, Any]
+        db: sqlite3.Connection, keys: Iterable[tuple[int, Sequence[int], bytes]], scheme: dict[str, Any]
     ) -> None:
-        """Replace every stored band key with ``keys`` (seq, band keys), made under ``scheme``."""
+        """Replace every stored band key and names with ``keys`` (seq, band keys, names), made under ``scheme``."""
         db.execute("DELETE FROM near_keys")
-        for seq, article_keys in keys:
-            Store.add_near_keys(db, seq, article_keys)
+        db.execute("DELETE FROM near_names")
+        for seq, article_keys, names in keys:
+            Store.add_near_keys(db, seq, article_keys, names)
         Store.save_state(db, "near_scheme", scheme)
 
     def article(self, article_id: str) -> Article | None:
