@@ -54,6 +54,8 @@ EDIT_SHARE = 0.05  # share of words a light copy-edit replaces
 WIRE_OVERLAP = 0.9  # a same-event pair this alike is probably a real wire copy, not a different report
 THRESHOLDS = tuple(round(0.30 + 0.05 * step, 2) for step in range(14))  # 0.30 .. 0.95
 CANDIDATE_JACCARDS = (0.2, 0.3, 0.4, 0.5)
+# The copies follow all the documents, so in batches of 100 every copy meets its original in the store.
+STORE_BATCHES = (100,)
 PEER_JACCARDS = (0.5, 0.8)  # common choices in near-dedup recipes (MinHashLSH itself defaults to 0.9)
 # min_overlap is the highest threshold whose recall on the synthetic copies stays at or above this. Why a
 # recall floor and not the best F1: see the note printed with the choice.
@@ -441,6 +443,32 @@ def lsh_jaccard_grouper(threshold: float, num_perm: int = 128) -> Grouper:
     return group
 
 
+def store_grouper(batch_size: int) -> Grouper:
+    """Return ``newsweave.pipeline.ingest`` into a fresh store in batches of ``batch_size`` (no digests): copies are
+    folded within each batch by ``fold_copies`` and across batches through the store's band keys. Its time covers
+    the whole ingest (reading, story clustering, writes), so it is not comparable with the others'."""
+
+    def group(articles: Sequence[Article]) -> list[frozenset[str]]:
+        import tempfile
+
+        from newsweave import read_all
+        from newsweave.pipeline import ingest
+        from newsweave.store import open_store
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "batch.jsonl"
+            lines = [json.dumps({"id": a.id, "maintext": a.text, "source_domain": a.outlet}) for a in articles]
+            source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            read, _ = read_all([source])
+            name_of = {article.id: article.source_id or article.id for article in read}
+            ingest([source], Path(folder) / "store.db", batch_size=batch_size, digests=False, parallel=False)
+            with open_store(Path(folder) / "store.db", readonly=True) as db:
+                stored = [article for row in db.stories() for article in db.members(row.id)]
+        return [frozenset({name_of[a.id], *(name_of[copy.article_id] for copy in a.copies)}) for a in stored]
+
+    return group
+
+
 def exact_hash_grouper(articles: Sequence[Article]) -> list[frozenset[str]]:
     by_key: dict[str, set[str]] = defaultdict(set)
     for article in articles:
@@ -626,6 +654,37 @@ def candidate_recall(
     )
 
 
+def names_guard(docs: Sequence[Doc], copies: Sequence[SyntheticCopy], pairs: Sequence[Pair]) -> None:
+    """Print, per min_name_overlap, the pairs that pass the 5-gram test and that the names check then stops."""
+    from _replay import _rewrite
+    from newsweave.dedupe import names
+
+    config = DedupeConfig()
+    text_of = {doc.id: doc.text for doc in docs} | {copy.id: copy.text for copy in copies}
+    groups: dict[str, list[float]] = defaultdict(list)  # relation -> names overlap of the pairs past min_overlap
+    for pair in pairs:
+        if pair.overlap >= config.min_overlap and pair.relation in ("copy", "same event, wire?"):
+            label = f"synthetic copies ({pair.kind})" if pair.kind else "ECB+ real wire pairs (flagged)"
+            groups[label].append(overlap(names(text_of[pair.first]), names(text_of[pair.second])))
+    for doc in docs:  # one text filled with other names and numbers: what a template does (bench/_replay.py)
+        first, second = _rewrite(doc.text, 1), _rewrite(doc.text, 2)
+        if overlap(shingles(first, 5), shingles(second, 5)) >= config.min_overlap:
+            groups["template: replays 1 and 2 of a document (other event)"].append(overlap(names(first), names(second)))
+    thresholds = (0.2, 0.3, 0.4, 0.5, 0.6)
+    rows = [
+        [label, str(len(values)), f"{min(values):.2f}", *(str(sum(v < t for v in values)) for t in thresholds)]
+        for label, values in sorted(groups.items())
+    ]
+    print(f"\n## Names check: pairs past min_overlap {config.min_overlap} that names_agree stops\n")
+    print(table(["pairs", "past 5-gram test", "lowest names overlap", *(f"stopped at {t}" for t in thresholds)], rows))
+    print(
+        f"\nnames: capitalised words (3+ letters, not all capitals, not first in a sentence) and numbers; overlap: "
+        f"share of the\nsmaller set in the other. Default min_name_overlap {config.min_name_overlap}: copies should "
+        "never be stopped, templates always.\nThe replays rewrite every capitalised word and number "
+        "(bench/_replay.py), as one template filled for another event."
+    )
+
+
 def chaining(articles: Sequence[Article], config: DedupeConfig) -> None:
     """Print the copies that fold_copies records with an overlap below min_overlap (joined through a third text)."""
     folded = fold_copies(articles, config)
@@ -718,11 +777,22 @@ def main() -> None:
                 newsweave_grouper(DedupeConfig(min_overlap=chosen.threshold)),
             )
         )
+    systems.append(
+        (
+            "newsweave fold_copies, names not checked (min_name_overlap 0)",
+            newsweave_grouper(DedupeConfig(min_name_overlap=0.0)),
+        )
+    )
+    systems += [
+        (f"newsweave ingest, batches of {size} (store band keys; time = whole ingest)", store_grouper(size))
+        for size in STORE_BATCHES
+    ]
     systems += [(f"MinHashLSH Jaccard {t}, no check", lsh_jaccard_grouper(t)) for t in PEER_JACCARDS]
     systems.append(("exact hash only (content_key)", exact_hash_grouper))
     event_of = {doc.id: doc.event for doc in docs}
     end_to_end(articles, batch, pairs, event_of, systems)
     chaining(articles, default)
+    names_guard(docs, copies, pairs)
     candidate_recall(docs, articles, pairs, sets, default)
     print(f"\nTotal run time {time.perf_counter() - started:.1f} s.")
 

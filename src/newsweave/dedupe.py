@@ -42,8 +42,9 @@ class DedupeConfig:
     complete_share: float = 0.67
     # Share of the smaller set of names and numbers (``names``) that the other text must contain too. Texts that
     # share their wording but not their names are reports of different events written from one template
-    # (results, bulletins, market reports), not copies. bench/dedupe.py: the lowest share of a real ECB+ wire
-    # pair is 0.60, 7 of 3,780 synthetic copies have less; bench/_replay.py's rewrites of one text, 0.29 at most.
+    # (results, bulletins, market reports), not copies. bench/dedupe.py: it stops 4 of the 3,731 synthetic copies
+    # past the 5-gram test and no real ECB+ wire pair (lowest share 0.60), and every rewrite of a text with other
+    # names and numbers (bench/_replay.py: 0.29 at most).
     min_name_overlap: float = 0.4
     # Across batches (the store's band keys): only articles published within this many days of each other are
     # compared (undated ones with undated ones), and at most ``max_stored_candidates`` of them, those sharing
