@@ -572,7 +572,15 @@ def _store_batch(
     folded into that article as a copy.
     """
     touched: dict[str, tuple[int, tuple[str, ...]]] = {}  # story -> (articles added, outlets before)
-    before = db.last_seq(connection)  # the articles after it are this batch's: ``fold_copies`` has compared them
+    # Stored articles the batch's may be near copies of: those of earlier batches (``fold_copies`` has compared
+    # the batch's own), asked in one query before the batch adds any.
+    candidates = db.near_candidates(
+        {i: batch.near[article.id].asked for i, article in enumerate(batch.articles)},
+        db.last_seq(connection),
+        dedupe.max_stored_candidates,
+        connection,
+    )
+    kept: list[tuple[int, tuple[int, ...], bytes]] = []  # (seq, band keys, names) of the batch's new articles
 
     def touch(story_id: str, added: int) -> None:
         if story_id not in touched:
@@ -580,11 +588,12 @@ def _store_batch(
         count, outlets = touched[story_id]
         touched[story_id] = (count + added, outlets)
 
-    for article in batch.articles:
+    for index, article in enumerate(batch.articles):
         key = batch.keys[article.id]
         stored, share = db.article_by_key(key), 1.0
         if stored is None:
-            stored, share = _stored_original(db, connection, article, batch.near[article.id], before, dedupe)
+            near = batch.near[article.id]
+            stored, share = _stored_original(db, connection, article, near, candidates.get(index, []), dedupe)
         if stored is not None:
             updated = stored
             for copy in (copy_of(article, stored, share), *article.copies):
@@ -598,8 +607,7 @@ def _store_batch(
                 Store.replace_article(connection, updated)
             continue
         position = Store.insert_article(connection, article, key, run_id, batch.records[article.id])
-        near = batch.near[article.id]
-        Store.add_near_keys(connection, position, near.stored, near.names)
+        kept.append((position, batch.near[article.id].stored, batch.near[article.id].names))
         totals["added"] += 1
         assignment = clusterer.add(batch.profiles[article.id])
         if clusterer.departed:  # stories that went dormant: kept in the store for late articles
@@ -624,6 +632,7 @@ def _store_batch(
         Store.add_member(connection, article.id, assignment.story)
         touch(assignment.story, 1)
 
+    Store.add_near_keys(connection, kept)
     for story_id, (added, outlets_before) in touched.items():
         # What make_story would give of the members, read without reading them back as articles.
         rows = _publication_order(db.member_rows(story_id, connection))
@@ -647,19 +656,23 @@ def _store_batch(
 
 
 def _stored_original(
-    db: Store, connection: sqlite3.Connection, article: Article, near: NearKeys, before: int, config: DedupeConfig
+    db: Store,
+    connection: sqlite3.Connection,
+    article: Article,
+    near: NearKeys,
+    candidates: Sequence[tuple[int, bytes]],
+    config: DedupeConfig,
 ) -> tuple[Article | None, float]:
     """The stored article of an earlier batch that ``article`` is a near copy of, and the overlap; else None.
 
-    The decision ``dedupe.fold_copies`` makes within a batch: LSH proposes (the stored band keys of articles
-    published within ``window_days``, up to seq ``before``; at most ``max_stored_candidates``, those sharing
-    most bands first), the names must agree and the exact share of the shorter text's 5-grams decides (at least
-    ``min_overlap``), the most overlapping stored article wins, the earliest stored on ties. One difference:
-    the stored article stays the canonical one, so it must be complete beside the copy (``complete_share`` of
-    its 5-grams); a full text that comes after its excerpt is stored as an article of its own, and the
-    cross-check counts the two as one source.
+    The decision ``dedupe.fold_copies`` makes within a batch: LSH proposes (``candidates``: stored articles
+    published within ``window_days`` that share its band keys, at most ``max_stored_candidates``, those sharing
+    most bands first, as ``Store.near_candidates`` finds them), the names must agree and the exact share of the
+    shorter text's 5-grams decides (at least ``min_overlap``), the most overlapping stored article wins, the
+    earliest stored on ties. One difference: the stored article stays the canonical one, so it must be complete
+    beside the copy (``complete_share`` of its 5-grams); a full text that comes after its excerpt is stored as
+    an article of its own, and the cross-check counts the two as one source.
     """
-    candidates = db.near_candidates(near.asked, before, config.max_stored_candidates, connection)
     if not candidates:
         return None, 0.0
     own_names = unpacked_names(near.names)
