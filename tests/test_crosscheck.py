@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -493,6 +494,16 @@ def test_a_folded_copy_and_the_same_outlet_twice_count_once() -> None:
     again = article("b", "Alpha News", QUAKE_B)
     toll = fact_with(crosscheck(story(article("a", "Alpha News", QUAKE_A), again)), "killed 12 people")
     assert toll.status == "unique" and toll.sources == (("Alpha News",),)
+
+
+def test_one_site_named_two_ways_does_not_corroborate_itself() -> None:
+    """Its pages say "Alpha News", a feed's records "news.alphanews.com": one source, by the registered domain."""
+    page = dataclasses.replace(article("a", "Alpha News", QUAKE_A), url="https://www.alphanews.com/quake")
+    record = dataclasses.replace(article("b", "news.alphanews.com", QUAKE_B), source_domain="news.alphanews.com")
+    toll = fact_with(crosscheck(story(page, record)), "killed 12 people")
+    assert toll.status == "unique" and len(toll.sources) == 1
+    other = dataclasses.replace(record, outlet="betadaily.org", source_domain="betadaily.org")
+    assert fact_with(crosscheck(story(page, other)), "killed 12 people").status == "corroborated"
 
 
 def test_outlets_relaying_one_agency_are_one_chain_of_evidence() -> None:

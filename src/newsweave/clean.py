@@ -26,7 +26,7 @@ from typing import Literal
 
 from newsweave.dates import is_empty_dateline, parse_dateline
 from newsweave.ingest.decode import normalise_text
-from newsweave.outlets import registered_domain
+from newsweave.outlets import normalised_domain, registered_domain
 from newsweave.records import Article, RawDocument
 
 LineRole = Literal["title", "standfirst", "byline", "dateline", "body", "chrome"]
@@ -554,8 +554,11 @@ def to_article(
     if not found.text and raw.origin.reader in _RECORD_READERS:
         # A record's body field is declared main text: a one-line body is the article, not a headline.
         found = dataclasses.replace(found, text=normalise_text(raw.text).strip())
-    domain = hints.source_domain or registered_domain(hints.url)
-    outlet = hints.outlet or found.outlet or domain or _location_name(raw.origin.location)
+    domain = normalised_domain(hints.source_domain) or registered_domain(hints.url)
+    # A record's outlet is often its source_domain ("www.bbc.co.uk"): named by the normalised domain, so that
+    # the same site under several host names is one outlet.
+    declared = domain if hints.outlet is not None and hints.outlet == hints.source_domain else hints.outlet
+    outlet = declared or found.outlet or domain or _location_name(raw.origin.location)
     return Article(
         id=article_id(outlet, found.text),
         outlet=outlet,

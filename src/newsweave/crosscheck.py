@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from newsweave.dedupe import DedupeConfig, overlap, shingles
+from newsweave.outlets import normalised_domain, registered_domain
 from newsweave.records import Article, Conflict, ConflictKind, CrossCheck, Fact, Span, Statement, Story
 from newsweave.statements import (
     OWN_KIND,
@@ -253,12 +254,14 @@ def align(
 
 
 def sources(articles: Sequence[Article], config: CrossCheckConfig = CrossCheckConfig()) -> dict[str, int]:
-    """Map each article id to its source: articles sharing an outlet or a text (wire copies) share one."""
+    """Map each article id to its source: articles sharing an outlet, a site (registered domain) or a text (wire
+    copies) share one, so one site named two ways ("The Independent" on its pages, "independent.co.uk" in a
+    feed's records) never corroborates itself."""
     sets = _UnionFind(len(articles))
-    first_with: dict[str, int] = {}
+    first_with: dict[tuple[str, str], int] = {}
     for index, article in enumerate(articles):
-        for outlet in article.outlets:
-            sets.union(index, first_with.setdefault(outlet, index))
+        for key in _source_keys(article):
+            sets.union(index, first_with.setdefault(key, index))
     grams = [shingles(article.text, DedupeConfig().shingle_words) for article in articles]
     for i in range(len(articles)):
         for j in range(i + 1, len(articles)):
@@ -267,6 +270,14 @@ def sources(articles: Sequence[Article], config: CrossCheckConfig = CrossCheckCo
             if overlap(grams[i], grams[j]) >= config.copy_overlap:
                 sets.union(i, j)
     return {article.id: sets.find(index) for index, article in enumerate(articles)}
+
+
+def _source_keys(article: Article) -> list[tuple[str, str]]:
+    keys = [("outlet", outlet) for outlet in article.outlets]
+    domains = [normalised_domain(article.source_domain) or registered_domain(article.url)]
+    domains += [registered_domain(copy.url) for copy in article.copies]
+    keys += [("site", domain) for domain in domains if domain]
+    return keys
 
 
 class _UnionFind:

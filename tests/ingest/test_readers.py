@@ -202,6 +202,23 @@ def test_jsonl_in_news_please_fields_with_bad_lines(tmp_path: Path) -> None:
     assert [p.source for p in problems] == [f"{feed}:2", f"{feed}:3", f"{feed}:4"]
 
 
+def test_one_site_under_several_host_names_is_one_outlet(tmp_path: Path) -> None:
+    """news-please's source_domain is a host name: "www." and sub-sites of one registered domain are one outlet,
+    a declared outlet stays as declared, and a name that is no host name is kept as given."""
+    records = [
+        {"maintext": PARAGRAPHS[0], "source_domain": "www.herald.co.uk"},
+        {"maintext": PARAGRAPHS[1], "source_domain": "news.herald.co.uk"},
+        {"maintext": PARAGRAPHS[2], "source_domain": "herald.co.uk", "outlet": "The Herald"},
+        {"maintext": PARAGRAPHS[3], "source_domain": "Herald Wire"},
+    ]
+    feed = tmp_path / "dump.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    articles, problems = newsweave.read_all([feed])
+    assert problems == []
+    assert [a.outlet for a in articles] == ["herald.co.uk", "herald.co.uk", "The Herald", "Herald Wire"]
+    assert [a.source_domain for a in articles] == ["herald.co.uk", "herald.co.uk", "herald.co.uk", "Herald Wire"]
+
+
 def test_gzipped_jsonl_and_json_list(tmp_path: Path) -> None:
     record = {"title": "Bridge collapses", "maintext": PARAGRAPHS[0], "source_domain": "herald.example"}
     packed = tmp_path / "dump.jsonl.gz"
