@@ -272,7 +272,7 @@ def signature(shingle_set: frozenset[str], config: DedupeConfig, permutations: i
 
 
 def band_keys(shingle_set: frozenset[str], config: DedupeConfig) -> tuple[int, ...]:
-    """The LSH band keys of a 5-gram set: two texts share one exactly when LSH would propose them as copies.
+    """The LSH band keys of a 5-gram set: two texts share one as often as the in-memory index proposes them.
 
     Each key is a signed 64-bit hash of a band's number and its rows of the MinHash, so that a store can
     index them (``Store.near_candidates``). The bands and rows are those of the in-memory index, which

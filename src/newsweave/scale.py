@@ -6,10 +6,11 @@ What runs where, and why the result is the single machine's:
 2. Here, the raw documents are cut into the same batches of ``batch_size`` documents as a single
    machine cuts them (page templates are learnt per batch, so batches must be the same).
 3. Cleaning: one task per batch learns the batch's templates, cleans, segments and labels each
-   article, folds the batch's copies, and computes each article's clustering profile, content key
-   and stored record (``pipeline.prepared``).
+   article, folds the batch's copies, and computes each article's clustering profile, content key,
+   stored record, LSH band keys and names (``pipeline.prepared``).
 4. Here, in input order: repeats of earlier batches are dropped (a batch that had one is folded
-   again here), articles assigned to stories by the streaming clusterer and written to the store,
+   again here), near copies of articles stored by earlier batches folded into them through the
+   store's band keys, articles assigned to stories by the streaming clusterer and written to the store,
    one transaction per batch, exactly as ``pipeline.ingest`` does. Only this process writes the
    store, so a worker that dies mid-run changes nothing: Dask runs its tasks again (``retries``),
    and their results are the same.
