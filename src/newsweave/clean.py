@@ -554,11 +554,11 @@ def to_article(
     if not found.text and raw.origin.reader in _RECORD_READERS:
         # A record's body field is declared main text: a one-line body is the article, not a headline.
         found = dataclasses.replace(found, text=normalise_text(raw.text).strip())
-    domain = normalised_domain(hints.source_domain) or registered_domain(hints.url)
-    # A record's outlet is often its source_domain ("www.bbc.co.uk"): named by the normalised domain, so that
-    # the same site under several host names is one outlet.
-    declared = domain if hints.outlet is not None and hints.outlet == hints.source_domain else hints.outlet
-    outlet = declared or found.outlet or domain or _location_name(raw.origin.location)
+    # A record's source_domain ("www.bbc.co.uk", "news.bbc.co.uk") names its outlet by its registered domain, so
+    # that one site under several host names is one outlet.
+    declared = normalised_domain(hints.source_domain)
+    domain = declared or registered_domain(hints.url)
+    outlet = hints.outlet or declared or found.outlet or domain or _location_name(raw.origin.location)
     return Article(
         id=article_id(outlet, found.text),
         outlet=outlet,

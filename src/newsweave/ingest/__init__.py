@@ -328,7 +328,7 @@ def hints_from_mapping(data: dict[str, object], source: str) -> Hints:
         except ValueError as error:
             raise InputError(source, f"date_publish {date!r} is not ISO 8601 (e.g. 2018-03-28T01:09+01:00)") from error
     return Hints(
-        outlet=_str(strings.get("outlet")) or _str(strings.get("source_domain")),
+        outlet=_str(strings.get("outlet")),
         title=_str(strings.get("title")),
         url=_str(strings.get("url")),
         source_domain=_str(strings.get("source_domain")),

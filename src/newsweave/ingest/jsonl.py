@@ -67,7 +67,7 @@ def record_document(value: object, source: str, reader: str) -> RawDocument:
     if isinstance(authors, str):
         authors = [authors]
     hints = Hints(
-        outlet=_string(record.get("outlet")) or _string(record.get("source_domain")),
+        outlet=_string(record.get("outlet")),
         title=_string(record.get("title")),
         url=_string(record.get("url")),
         source_domain=_string(record.get("source_domain")),
