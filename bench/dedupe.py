@@ -30,15 +30,14 @@ import re
 import statistics
 import sys
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from _common import table, versions
-from newsweave.dedupe import DedupeConfig, content_key, fold_copies, overlap, shingles
+from newsweave.dedupe import DedupeConfig, content_key, fold_copies, overlap, shingles, signature
 from newsweave.records import Article, Origin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -569,15 +568,6 @@ def source_of(article_id: str) -> str:
     return article_id.split("~")[0]
 
 
-def signature_of(shingle_set: frozenset[str], config: DedupeConfig) -> Any:
-    """Return the MinHash of a 5-gram set exactly as newsweave.dedupe builds it (same seed, same order)."""
-    from datasketch import MinHash
-
-    signature = MinHash(num_perm=config.num_perm, seed=config.seed, hashfunc=zlib.crc32)
-    signature.update_batch([shingle.encode() for shingle in sorted(shingle_set)])
-    return signature
-
-
 def candidate_recall(
     docs: Sequence[Doc],
     articles: Sequence[Article],
@@ -590,14 +580,14 @@ def candidate_recall(
 
     positives = [p for p in pairs if p.relation == "copy" and p.kind != "a"]  # (a) is folded by its content key
     per_kind = Counter(p.kind for p in positives)
-    originals = {doc.id: signature_of(sets[doc.id], config) for doc in docs}
-    copy_signatures = {p.second: signature_of(sets[p.second], config) for p in positives}
+    originals = {doc.id: signature(sets[doc.id], config) for doc in docs}
+    copy_signatures = {p.second: signature(sets[p.second], config) for p in positives}
     # As in fold_copies: one signature per distinct content key of the batch.
     representatives: dict[str, str] = {}
     for article in articles:
         representatives.setdefault(content_key(article.text), article.id)
     batch_signatures = {
-        article_id: originals[article_id] if article_id in originals else signature_of(sets[article_id], config)
+        article_id: originals[article_id] if article_id in originals else signature(sets[article_id], config)
         for article_id in representatives.values()
     }
     batch_truth = {p.key for p in pairs if p.relation == "copy" and p.second in {a.id for a in articles}}
@@ -608,14 +598,14 @@ def candidate_recall(
     rows = []
     for candidate_jaccard in CANDIDATE_JACCARDS:
         lsh = MinHashLSH(threshold=candidate_jaccard, num_perm=config.num_perm)
-        for doc_id, signature in originals.items():
-            lsh.insert(doc_id, signature)
+        for doc_id, minhash in originals.items():
+            lsh.insert(doc_id, minhash)
         proposed = {p.key for p in positives if p.first in lsh.query(copy_signatures[p.second])}
         found = Counter(p.kind for p in positives if p.key in proposed)
         lost = sum(1 for p in positives if p.overlap >= config.min_overlap and p.key not in proposed)
         batch_lsh = MinHashLSH(threshold=candidate_jaccard, num_perm=config.num_perm)
-        for article_id, signature in batch_signatures.items():
-            batch_lsh.insert(article_id, signature)
+        for article_id, minhash in batch_signatures.items():
+            batch_lsh.insert(article_id, minhash)
         candidates = {
             (min(a, b), max(a, b)) for a, signature in batch_signatures.items() for b in batch_lsh.query(signature)
         }

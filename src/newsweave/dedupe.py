@@ -235,11 +235,8 @@ class _LeaderIndex:
 
     def _signature(self, key: int) -> Any:
         if key not in self._signed:  # once per text: querying and inserting share it
-            self._signed[key] = self.signature(self._sets[key])
+            self._signed[key] = signature(self._sets[key], self._config)
         return self._signed[key]
-
-    def signature(self, shingle_set: frozenset[str]) -> Any:
-        return signature(shingle_set, self._config)
 
 
 # Leaders compared one by one, and texts given an index of the leaders they reach, before every leader is

@@ -533,12 +533,8 @@ def prepared(articles: Sequence[Article], problems: Sequence[Problem], config: D
         profiles={article.id: profile(article, config.cluster) for article in folded},
         keys={article.id: content_key(article.text) for article in folded},
         records={article.id: article_record(article) for article in folded},
-        near={article.id: _near_keys(article, config.dedupe) for article in folded},
+        near={article.id: near_keys(article.text, article.date_publish, config.dedupe) for article in folded},
     )
-
-
-def _near_keys(article: Article, config: DedupeConfig) -> NearKeys:
-    return near_keys(article.text, article.date_publish, config)
 
 
 def _prepared_batches(
@@ -699,13 +695,13 @@ def _index_near_copies(db: Store, config: DedupeConfig) -> None:
     if db.near_scheme() == scheme:
         return
     with db.transaction() as connection:
-        texts = db.article_texts(connection)
-        keys = ((seq, *_stored_part(near_keys(text, at, config))) for seq, text, at in texts)
-        Store.replace_near_keys(connection, keys, scheme)
 
+        def stored() -> Iterator[tuple[int, tuple[int, ...], bytes]]:
+            for seq, text, published in db.article_texts(connection):
+                near = near_keys(text, published, config)
+                yield seq, near.stored, near.names
 
-def _stored_part(near: NearKeys) -> tuple[tuple[int, ...], bytes]:
-    return near.stored, near.names
+        Store.replace_near_keys(connection, stored(), scheme)
 
 
 def _stored_profiles(db: Store, article_ids: Sequence[str], config: ClusterConfig) -> dict[str, Profile]:
